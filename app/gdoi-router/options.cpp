@@ -1,0 +1,83 @@
+// Parsing of gdoi-router's command line.
+#include "options.hpp"
+
+#include <charconv>
+#include <string_view>
+
+namespace app {
+
+const char* const usage_text =
+    "usage: gdoi-router --config FILE [-i] [--stats-interval SEC] [--log-format text|json] [-- EAL-ARGS...]\n"
+    "       gdoi-router --check-config FILE\n"
+    "       gdoi-router --version | --help\n"
+    "\n"
+    "  --config FILE          run with this IOS-style configuration\n"
+    "  --check-config FILE    parse and validate FILE, print warnings, start nothing;\n"
+    "                         exit 0 when usable, 2 when not\n"
+    "  -i                     interactive console on this terminal\n"
+    "  --stats-interval SEC   print a 'stats:' line of port and lcore counters every SEC seconds\n"
+    "  --log-format FMT       events on stderr as 'text' (default) or 'json' lines\n"
+    "  -- EAL-ARGS            passed to DPDK's EAL after the ones gdoi-router builds\n";
+
+std::variant<options, std::string> parse_options(int argc, const char* const argv[])
+{
+    options o;
+    bool have_config = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) {
+                return std::nullopt;
+            }
+            return std::string(argv[++i]);
+        };
+        if (a == "--") {
+            for (++i; i < argc; ++i) {
+                o.eal_args.emplace_back(argv[i]);
+            }
+            break;
+        }
+        if (a == "--config" || a == "--check-config") {
+            if (have_config) {
+                return std::string("give only one of --config and --check-config, once");
+            }
+            auto v = value();
+            if (!v) {
+                return std::string(a) + " needs a FILE";
+            }
+            o.config_path = *v;
+            o.check_only = a == "--check-config";
+            have_config = true;
+        } else if (a == "-i" || a == "--interactive") {
+            o.interactive = true;
+        } else if (a == "--stats-interval") {
+            auto v = value();
+            unsigned n = 0;
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n > 86400) {
+                return std::string("--stats-interval needs a number of seconds (0-86400)");
+            }
+            o.stats_interval = n;
+        } else if (a == "--log-format") {
+            auto v = value();
+            if (!v || (*v != "text" && *v != "json")) {
+                return std::string("--log-format takes 'text' or 'json'");
+            }
+            o.json_log = *v == "json";
+        } else if (a == "-h" || a == "--help") {
+            o.help = true;
+        } else if (a == "--version") {
+            o.version = true;
+        } else {
+            return "unknown option '" + std::string(a) + "' (try --help)";
+        }
+    }
+    if (!o.help && !o.version && !have_config) {
+        return std::string("no configuration: give --config FILE or --check-config FILE (try --help)");
+    }
+    if (o.check_only && (o.interactive || !o.eal_args.empty())) {
+        return std::string("--check-config starts nothing: -i and EAL arguments do not apply");
+    }
+    return o;
+}
+
+} // namespace app

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# ESP engine benchmark (issue 3): our encrypt/decrypt rate on one worker lcore
+# between two net_pcap ports, and in the same run the two ceilings on the same
+# traffic and vdevs: crypto (dpdk-test-crypto-perf, crypto_aesni_mb) and I/O
+# (dpdk-testpmd io forwarding). Prints a table and writes
+# bench/results/latest.jsonl; the ratio is ours / (1 / (1/io + 1/crypto)).
+#   scripts/bench.sh [--quick]      (--quick: every case briefly, < 3 minutes)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+quick=0
+if [ "${1:-}" = "--quick" ]; then
+    quick=1
+fi
+if [ "$quick" = 1 ]; then
+    ours_s=1; io_s=3; crypto_ops=2000000
+else
+    ours_s=5; io_s=8; crypto_ops=20000000
+fi
+py=/usr/bin/python3
+work=$(mktemp -d /tmp/gdoi-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+eal=(-l 0,1 -m 512 --no-huge --no-pci --no-shconf --log-level=error)
+
+# Build the bench from the sources it needs, optimised, independent of the
+# state of the rest of the tree.
+echo "building bench_esp ..." >&2
+bin=$work/bench_esp
+g++ -std=c++20 -O3 -DNDEBUG -I"$top/lib" $(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g') \
+    "$top/bench/esp/bench_esp.cpp" "$top"/lib/fastpath/esp/*.cpp \
+    "$top/lib/tbar/replay.cpp" "$top/lib/tbar/clock.cpp" "$top/lib/tbar/metadata.cpp" \
+    "$top/lib/core/counters.cpp" \
+    -o "$bin" $(pkg-config --libs libdpdk) -lIPSec_MB -lpthread
+
+echo "generating traffic ..." >&2
+"$py" "$top/bench/esp/gen_traffic.py" "$work/pcap"
+
+vdevs() {
+    echo --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev "net_pcap1,tx_pcap=/dev/null"
+}
+
+# I/O ceiling: testpmd io forwarding on the same vdevs; median Tx-pps of port 1.
+declare -A io_cache
+io_ceiling() {
+    local pcap=$1
+    if [ -z "${io_cache[$pcap]:-}" ]; then
+        io_cache[$pcap]=$(timeout -s INT $((io_s + 2)) dpdk-testpmd "${eal[@]}" $(vdevs "$pcap") -- \
+            --forward-mode=io --nb-cores=1 --total-num-mbufs=16384 --auto-start --stats-period 1 2>/dev/null |
+            awk '/Tx-pps:/ && $2 > 0 { print $2 }' | sort -n |
+            awk '{ v[n++] = $1 } END { if (n == 0) { print 0; exit } printf "%.3f", v[int(n / 2)] / 1e6 }')
+    fi
+    echo "${io_cache[$pcap]}"
+}
+
+# Crypto ceiling for one buffer size: Mops from dpdk-test-crypto-perf throughput.
+crypto_one() {
+    local xf=$1 dir=$2 size=$3 args
+    if [ "$xf" = gcm128 ]; then
+        args=(--optype aead --aead-algo aes-gcm --aead-op "$([ "$dir" = enc ] && echo encrypt || echo decrypt)"
+              --aead-key-sz 16 --aead-iv-sz 12 --aead-aad-sz 8 --digest-sz 16)
+    else
+        if [ "$dir" = enc ]; then
+            args=(--optype cipher-then-auth --cipher-op encrypt --auth-op generate)
+        else
+            # verify needs a vector file; generate costs the same HMAC work
+            args=(--optype auth-then-cipher --cipher-op decrypt --auth-op generate)
+        fi
+        args+=(--cipher-algo aes-cbc --cipher-key-sz 16 --cipher-iv-sz 16
+               --auth-algo sha1-hmac --auth-key-sz 20 --digest-sz 12)
+    fi
+    dpdk-test-crypto-perf "${eal[@]}" --vdev crypto_aesni_mb0 -- --ptest throughput \
+        --devtype crypto_aesni_mb "${args[@]}" --buffer-sz "$size" --burst-sz 32 \
+        --total-ops "$crypto_ops" --silent 2>/dev/null |
+        awk '$1 ~ /^[0-9]+$/ && NF >= 10 { print $8 }' | tail -n 1
+}
+
+# Bytes the cipher processes for an L2 frame of $1 bytes (FCS included):
+# inner IPv4 + pad + 2, aligned to 4 (GCM) or 16 (CBC).
+text_len() {
+    local ip=$(($1 - 4 - 14)) align=$([ "$2" = gcm128 ] && echo 4 || echo 16)
+    echo $(((ip + 2 + align - 1) / align * align))
+}
+
+# Crypto ceiling of a traffic mix: weighted harmonic mean over its sizes.
+declare -A crypto_cache
+crypto_ceiling() {
+    local xf=$1 dir=$2 mix=$3 sizes key
+    case $mix in
+        64) sizes="64:1" ;;
+        1400) sizes="1400:1" ;;
+        imix) sizes="64:7 570:4 1518:1" ;;
+    esac
+    key=$xf-$dir-$mix
+    if [ -z "${crypto_cache[$key]:-}" ]; then
+        local total=0 inv=0 s w r
+        for sw in $sizes; do
+            s=${sw%%:*}; w=${sw##*:}
+            r=$(crypto_one "$xf" "$dir" "$(text_len "$s" "$xf")")
+            total=$((total + w))
+            inv=$(awk -v i="$inv" -v w="$w" -v r="$r" 'BEGIN { printf "%.9f", i + w / r }')
+        done
+        crypto_cache[$key]=$(awk -v t="$total" -v i="$inv" 'BEGIN { printf "%.3f", t / i }')
+    fi
+    echo "${crypto_cache[$key]}"
+}
+
+mkdir -p "$top/bench/results"
+out=$top/bench/results/latest.jsonl
+: > "$out.tmp"
+printf '%-22s %8s %8s %12s %10s %9s %7s\n' case Mpps Gbit/s crypto_Mops io_Mpps limit ratio
+for dir in enc dec; do
+    for xf in gcm128 cbc128sha1; do
+        for mix in 64 imix 1400; do
+            if [ "$dir" = enc ]; then
+                pcap=$work/pcap/clear-$mix.pcap
+            else
+                pcap=$work/pcap/$xf-$mix.pcap
+            fi
+            res=$("$bin" "${eal[@]}" $(vdevs "$pcap") -- "$dir" "$xf" "$ours_s")
+            mpps=$(echo "$res" | "$py" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["mpps"])')
+            gbps=$(echo "$res" | "$py" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["gbps"])')
+            io=$(io_ceiling "$pcap")
+            cr=$(crypto_ceiling "$xf" "$dir" "$mix")
+            limit=$(awk -v a="$io" -v b="$cr" 'BEGIN { printf "%.3f", 1 / (1 / a + 1 / b) }')
+            ratio=$(awk -v m="$mpps" -v l="$limit" 'BEGIN { printf "%.3f", m / l }')
+            name=$dir-$xf-$mix
+            printf '%-22s %8s %8s %12s %10s %9s %7s\n' "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio"
+            printf '{"case":"%s","mpps":%s,"gbps":%s,"crypto_ceiling_mops":%s,"io_ceiling_mpps":%s,"serial_limit_mpps":%s,"limit_ratio":%s,"quick":%s,"date":"%s"}\n' \
+                "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio" \
+                "$([ "$quick" = 1 ] && echo true || echo false)" "$(date -u +%FT%TZ)" >> "$out.tmp"
+        done
+    done
+done
+mv "$out.tmp" "$out"
+echo "wrote $out" >&2

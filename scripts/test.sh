@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds gdoi-router in build/ (with -Werror) and runs the unit, eal and integration
+# suites. The last line is "N passed, M failed", counting test cases (Catch2 cases
+# and integration scenarios), not programs. Exits non-zero when M > 0 or N = 0.
+#   scripts/test.sh              all suites
+#   scripts/test.sh unit eal     only these suites
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit eal integration)
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build -Dwerror=true -Dtests=true >build-setup.log 2>&1 \
+    || { cat build-setup.log; echo "0 passed, 1 failed"; exit 1; }
+  rm -f build-setup.log
+fi
+if ! ninja -C build >build/ninja.log 2>&1; then
+  grep -E -A5 'error|FAILED' build/ninja.log | head -80
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+rm -rf build/test-results && mkdir -p build/test-results
+suite_args=()
+for s in "${suites[@]}"; do suite_args+=(--suite "$s"); done
+# EAL and integration tests mark themselves is_parallel: false; unit tests run in parallel.
+meson test -C build --print-errorlogs "${suite_args[@]}" 2>&1 | grep -v '^ninja: ' | tail -n 60
+
+/usr/bin/python3 - build <<'PY'
+# Adds up test cases: each meson test either left a "<passed> <failed>" counts file
+# (named after its program or script) or counts as one case itself.
+import json, os, sys
+build = sys.argv[1]
+results = os.path.join(build, "test-results")
+passed = failed = 0
+log = os.path.join(build, "meson-logs", "testlog.json")
+tests = [json.loads(l) for l in open(log)] if os.path.exists(log) else []
+for t in tests:
+    ok = t.get("result") in ("OK", "EXPECTEDFAIL", "SKIP")
+    counts = None
+    for arg in t.get("command", []):
+        base = os.path.basename(arg)
+        for stem in (base, os.path.splitext(base)[0]):
+            path = os.path.join(results, stem + ".counts")
+            if os.path.exists(path):
+                counts = path
+    if counts:
+        p, f = (int(x) for x in open(counts).read().split()[:2])
+        if not ok and f == 0:
+            f = 1  # crashed or timed out after its last report
+        passed += p
+        failed += f
+    elif ok:
+        passed += 1
+    else:
+        failed += 1
+    if not ok:
+        print(f"FAILED: {t.get('name')} ({t.get('result')})")
+print(f"{passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 and passed > 0 else 1)
+PY
