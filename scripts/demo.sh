@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: build gdoi-router, run it on two DPDK ports
-# (net_af_packet) between two hosts in network namespaces, send traffic through
-# it, show the port and lcore counters rising, and tear everything down.
+# The main job on a fresh machine: build gdoi-router, run it as an IPv4 router on
+# two DPDK ports (net_af_packet) between two hosts' subnets in network namespaces,
+# send traffic through it, show the port and lcore counters rising, and tear
+# everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +18,9 @@ GDOI_ROUTER="$PWD/build/app/gdoi-router/gdoi-router"
 log=$(mktemp /tmp/gdoi-demo.XXXXXX.log)
 trap 'topo_down; rm -f "$log"' EXIT
 
-echo "== topology: host A ($NS_A) -- [gdoi-router ($NS_R)] -- host B ($NS_B)"
+echo "== topology: host A 10.77.1.1 ($NS_A) -- lan0 [gdoi-router ($NS_R)] wan0 -- host B 10.77.2.1 ($NS_B)"
 topo_up
-config=docs/examples/wire-2port.cfg
+config=docs/examples/router-2port.cfg
 "$GDOI_ROUTER" --check-config "$config"
 
 echo "== starting gdoi-router --config $config"
@@ -33,8 +34,14 @@ sleep 1.2
 before=$(grep '^stats:' "$log" | tail -n 1)
 echo "== counters before: $before"
 
-echo "== host A pings host B through the router"
-ip netns exec "$NS_A" ping -c 10 -i 0.1 -W 1 10.77.0.2 | tail -n 2
+echo "== the router's TAP twins in its namespace (the kernel side of the exception path)"
+ip -n "$NS_R" -br addr show dev lan0 || true
+ip -n "$NS_R" -br addr show dev wan0 || true
+
+echo "== host A pings host B through the router (ARP resolved by the router)"
+ip netns exec "$NS_A" ping -c 10 -i 0.1 -W 1 10.77.2.1 | tail -n 2 || echo "(no replies)"
+echo "== host A pings the router's lan0 address (answered by the kernel through the TAP)"
+ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 1 10.77.1.254 | tail -n 2 || echo "(no replies)"
 sleep 1.2
 after=$(grep '^stats:' "$log" | tail -n 1)
 echo "== counters after:  $after"

@@ -168,6 +168,13 @@ eal_args build_eal_args(const runtime_options& opts, const host_memory& mem)
 
     // Keep EAL quiet; a user --log-level (even a global one) wins entirely.
     if (!user_sets(extra, {"--log-level"})) {
+        // net_tap complains at error level about what containers lack (multiq
+        // qdisc, flower for rte_flow), none of which the TAP twins use; a
+        // real failure to create one is reported by the runtime itself. It
+        // goes first: for a driver loaded later, EAL applies the first match.
+        if (opts.exception_path && !opts.ports.empty()) {
+            a.emplace_back("--log-level=pmd.net.tap:critical");
+        }
         a.emplace_back("--log-level=*:warning");
     }
 

@@ -1,4 +1,5 @@
-// fastpath::runtime: start-up order EAL -> ports -> pools -> QSBR -> workers,
+// fastpath::runtime: start-up order EAL -> ports -> pools -> QSBR -> ports
+// started -> TAP twins -> rings and snapshots -> workers -> service thread,
 // and the reverse on stop.
 #include "fastpath/runtime.hpp"
 
@@ -8,11 +9,16 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
+#include <algorithm>
 #include <set>
 
 #include "fastpath/eal.hpp"
+#include "fastpath/tap.hpp"
 
 namespace fastpath {
 
@@ -30,8 +36,8 @@ std::string validate(const runtime_options& opts)
     if (opts.mbufs < 1024) {
         return "mbufs must be at least 1024, not " + std::to_string(opts.mbufs);
     }
-    if (opts.ports.size() >= no_peer) {
-        return "too many ports";
+    if (opts.ports.size() > max_ports) {
+        return "at most " + std::to_string(max_ports) + " ports, not " + std::to_string(opts.ports.size());
     }
     std::set<std::string> names;
     for (const port_spec& p : opts.ports) {
@@ -40,6 +46,14 @@ std::string validate(const runtime_options& opts)
         }
         if (!names.insert(p.name).second) {
             return "interface " + p.name + " is configured twice";
+        }
+        if (p.address && (p.address->len > 32 || p.address->addr == 0)) {
+            return "interface " + p.name + ": bad IPv4 address";
+        }
+    }
+    for (const static_route& r : opts.routes) {
+        if (r.prefix.len > 32) {
+            return "route prefix length " + std::to_string(r.prefix.len) + " is over 32";
         }
     }
     return {};
@@ -70,7 +84,7 @@ start_result runtime::start(const runtime_options& opts)
     }
     std::unique_ptr<runtime> rt(new runtime(opts.workers));
     rt->eal_up_ = true;
-    r.error = rt->bring_up(opts);
+    r.error = rt->bring_up(opts, r.notice);
     if (!r.error.empty()) {
         rt->stop();
         return r;
@@ -79,7 +93,7 @@ start_result runtime::start(const runtime_options& opts)
     return r;
 }
 
-std::string runtime::bring_up(const runtime_options& opts)
+std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
 {
     running_ = true;
 
@@ -88,12 +102,11 @@ std::string runtime::bring_up(const runtime_options& opts)
         if (!found.ok()) {
             return found.error;
         }
-        ports_.push_back({spec.name, found.id, port_socket(found.id), no_peer});
-    }
-    // io mode pairs 0<->1, 2<->3, ...; an odd last port has no peer.
-    for (std::size_t i = 0; i + 1 < ports_.size(); i += 2) {
-        ports_[i].peer_id = ports_[i + 1].port_id;
-        ports_[i + 1].peer_id = ports_[i].port_id;
+        port_info info;
+        info.name = spec.name;
+        info.port_id = found.id;
+        info.socket = port_socket(found.id);
+        ports_.push_back(info);
     }
 
     unsigned lcore = 0;
@@ -133,9 +146,113 @@ std::string runtime::bring_up(const runtime_options& opts)
         if (!err.empty()) {
             return err;
         }
-        worker_ports_.push_back({ports_[i].port_id, ports_[i].peer_id});
+        worker_ports_.push_back({ports_[i].port_id});
+        port_info& p = ports_[i];
+        rte_ether_addr mac{};
+        rte_eth_macaddr_get(p.port_id, &mac);
+        std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), p.mac.begin());
+        std::uint16_t mtu = RTE_ETHER_MTU;
+        rte_eth_dev_get_mtu(p.port_id, &mtu);
+        p.mtu = opts.ports[i].mtu ? static_cast<std::uint16_t>(*opts.ports[i].mtu) : mtu;
     }
 
+    const fib routes = build_fib(opts.ports, opts.routes);
+    for (const std::string& e : routes.errors) {
+        notice += (notice.empty() ? "" : "\n") + e + " (left out)";
+    }
+
+    // Exception path: a TAP twin per port, addressed like it, with the static
+    // routes so that the kernel's own traffic leaves through the right port.
+    if (opts.exception_path) {
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            port_info& p = ports_[i];
+            p.tap_name = tap_name(p.name, i);
+            const tap_result tap = create_tap(p.tap_name, p.mac, p.mtu, mempool(i));
+            if (!tap.devname.empty()) {
+                tap_devs_.push_back(tap.devname);
+            }
+            if (!tap.ok()) {
+                return tap.error;
+            }
+            p.tap_id = tap.port_id;
+            std::string err = run_ip({"link", "set", "dev", p.tap_name, "up"});
+            if (err.empty() && opts.ports[i].address) {
+                const ipv4_prefix a = *opts.ports[i].address;
+                err = run_ip({"-4", "addr", "replace", format_ipv4(a.addr) + "/" + std::to_string(a.len), "dev",
+                              p.tap_name});
+            }
+            if (!err.empty()) {
+                return "TAP twin " + p.tap_name + " of " + p.name + ": " + err;
+            }
+        }
+        // The kernel already has the connected routes of the TAP addresses.
+        for (const static_route& r : opts.routes) {
+            const std::uint8_t len = r.prefix.len;
+            const std::uint32_t net = r.prefix.addr & prefix_mask(len);
+            const auto e = std::find_if(routes.entries.begin(), routes.entries.end(), [&](const fib_entry& f) {
+                return f.prefix.addr == net && f.prefix.len == len;
+            });
+            const bool connected = std::any_of(opts.ports.begin(), opts.ports.end(), [&](const port_spec& p) {
+                return p.address && p.address->len == len && (p.address->addr & prefix_mask(len)) == net;
+            });
+            if (connected || e == routes.entries.end() || e->nh.what != next_hop::kind::forward ||
+                ports_[e->nh.port].tap_id == no_tap_port) {
+                continue;  // shadowed by a connected or local route, or left out
+            }
+            std::vector<std::string> args{"-4", "route", "replace", format_ipv4(net) + "/" + std::to_string(len)};
+            if (e->nh.gateway != 0) {
+                args.insert(args.end(), {"via", format_ipv4(e->nh.gateway)});
+            }
+            args.insert(args.end(), {"dev", ports_[e->nh.port].tap_name});
+            const std::string err = run_ip(args);
+            if (!err.empty()) {
+                notice += (notice.empty() ? "" : "\n") + ("kernel route: " + err);
+            }
+        }
+    }
+
+    // Exception rings: single producer, single consumer each.
+    const auto make_ring = [this](const std::string& name) -> rte_ring* {
+        rte_ring* r = rte_ring_create(name.c_str(), 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        if (r != nullptr) {
+            rings_.push_back(r);
+        }
+        return r;
+    };
+    control_config cc;
+    for (unsigned w = 0; w < opts.workers; ++w) {
+        rte_ring* punt = make_ring("fp_punt_" + std::to_string(w));
+        rte_ring* resolve = make_ring("fp_resolve_" + std::to_string(w));
+        if (punt == nullptr || resolve == nullptr) {
+            return std::string("cannot create the exception rings: ") + rte_strerror(rte_errno);
+        }
+        cc.punt.push_back(punt);
+        cc.resolve.push_back(resolve);
+    }
+    cc.inject = make_ring("fp_inject");
+    if (cc.inject == nullptr) {
+        return std::string("cannot create the inject ring: ") + rte_strerror(rte_errno);
+    }
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        port_l3 l3;
+        l3.port_id = ports_[i].port_id;
+        l3.mac = ports_[i].mac;
+        l3.mtu = ports_[i].mtu;
+        l3.addr = opts.ports[i].address ? opts.ports[i].address->addr : 0;
+        cc.ports.push_back(l3);
+        cc.taps.push_back(ports_[i].tap_id);
+    }
+    cc.pool = mempool(0);
+    cc.qsbr = qsbr_;
+    cc.tables = &tables_;
+    cc.reachable = std::chrono::seconds{opts.neighbour_reachable_s};
+    cc.socket = ports_.empty() ? 0 : ports_[0].socket;
+    control_ = std::make_unique<control_plane>(cc);
+    if (std::string err = control_->publish_routes(routes); !err.empty()) {
+        return err;
+    }
+
+    states_.resize(opts.workers);
     ctx_.resize(opts.workers);
     for (unsigned w = 0; w < opts.workers; ++w) {
         worker_ctx& c = ctx_[w];
@@ -146,6 +263,14 @@ std::string runtime::bring_up(const runtime_options& opts)
         c.stop = &stop_;
         c.counters = &counters_;
         c.qsbr = qsbr_;
+        c.tables = &tables_;
+        c.punt = cc.punt[w];
+        c.resolve = cc.resolve[w];
+        c.inject = w == 0 ? cc.inject : nullptr;
+        c.pool = mempool(0);
+        c.icmp_per_s = opts.icmp_errors_per_s;
+        c.tsc_hz = rte_get_tsc_hz();
+        c.state = &states_[w];
     }
     for (unsigned w = 0; w < opts.workers; ++w) {
         const int ret = rte_eal_remote_launch(worker_main, &ctx_[w], lcores_[w]);
@@ -155,7 +280,47 @@ std::string runtime::bring_up(const runtime_options& opts)
         }
         launched_ = true;
     }
+    service_ = std::thread([this] { service_loop(); });
     return {};
+}
+
+void runtime::service_loop()
+{
+    // The control side of the data plane runs here so that the app's
+    // io_context never blocks on it; idle passes sleep for a millisecond.
+    while (!service_stop_.load(std::memory_order_relaxed)) {
+        unsigned moved = 0;
+        {
+            const std::lock_guard<std::mutex> lock(control_mu_);
+            moved = control_->poll(control_plane::clock::now());
+        }
+        if (moved == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+}
+
+unsigned runtime::poll_reclaim()
+{
+    const std::lock_guard<std::mutex> lock(control_mu_);
+    return control_ && qsbr_ != nullptr ? control_->poll_reclaim() : 0;
+}
+
+std::uint64_t runtime::route_generation() const
+{
+    const std::lock_guard<std::mutex> lock(control_mu_);
+    return control_ ? control_->generation() : 0;
+}
+
+std::vector<neighbour_info> runtime::neighbours() const
+{
+    const std::lock_guard<std::mutex> lock(control_mu_);
+    return control_ ? control_->neighbours() : std::vector<neighbour_info>{};
+}
+
+const core::counter_set* runtime::control_counters() const
+{
+    return control_ ? &control_->counters() : nullptr;
 }
 
 rte_mempool* runtime::mempool(std::size_t port_index) const
@@ -182,10 +347,32 @@ void runtime::stop_dataplane()
         rte_eal_mp_wait_lcore();
         launched_ = false;
     }
+    service_stop_.store(true, std::memory_order_relaxed);
+    if (service_.joinable()) {
+        service_.join();
+    }
     final_stats_.clear();
     for (const port_info& p : ports_) {
         final_stats_.push_back(read_port_stats(p.name, p.port_id));
     }
+    // Workers and service thread are gone: free queued mbufs and every table.
+    if (control_) {
+        control_->shutdown();
+    }
+    for (rte_ring* r : rings_) {
+        rte_ring_free(r);
+    }
+    rings_.clear();
+    for (const port_info& p : ports_) {
+        if (p.tap_id != no_tap_port) {
+            destroy_tap(p.tap_id, "net_tap_" + p.tap_name);
+        }
+    }
+    // A TAP whose set-up failed half way still has its vdev.
+    for (const std::string& dev : tap_devs_) {
+        (void)rte_eal_hotplug_remove("vdev", dev.c_str());
+    }
+    tap_devs_.clear();
     // Closing the ports first returns the mbufs their rings hold to the pools.
     for (const port_info& p : ports_) {
         close_port(p.port_id);
@@ -230,15 +417,31 @@ std::string runtime::stats_line() const
         s += p.name + (p.link_up ? " up" : " down") + " rx " + std::to_string(p.ipackets) + " tx " +
             std::to_string(p.opackets) + " | ";
     }
-    auto get = [this](unsigned w, worker_counter c) { return counters_.get(w, static_cast<std::size_t>(c)); };
+    auto get = [this](unsigned w, std::size_t c) { return counters_.get(w, c); };
+    const auto nb = static_cast<std::size_t>(worker_counter::count);
     for (unsigned w = 0; w < counters_.lcores(); ++w) {
-        const std::uint64_t drops = get(w, worker_counter::tx_dropped) + get(w, worker_counter::no_peer_drop);
+        std::uint64_t drops = 0;
+        std::string reasons;
+        for (std::size_t c = 0; c < nb; ++c) {
+            if (is_drop(static_cast<worker_counter>(c)) && get(w, c) != 0) {
+                drops += get(w, c);
+                reasons += " " + counters_.name(c) + " " + std::to_string(get(w, c));
+            }
+        }
         s += "w" + std::to_string(w) + (w < lcores_.size() ? "@lcore" + std::to_string(lcores_[w]) : "") + " rx " +
-            std::to_string(get(w, worker_counter::rx_packets)) + " tx " +
-            std::to_string(get(w, worker_counter::tx_packets)) + " drop " + std::to_string(drops);
+            std::to_string(get(w, static_cast<std::size_t>(worker_counter::rx_packets))) + " tx " +
+            std::to_string(get(w, static_cast<std::size_t>(worker_counter::tx_packets))) + " drop " +
+            std::to_string(drops) + (reasons.empty() ? "" : " (" + reasons.substr(1) + ")");
         if (w + 1 < counters_.lcores()) {
             s += " | ";
         }
+    }
+    if (control_) {
+        const core::counter_set& cc = control_->counters();
+        const auto cget = [&cc](control_counter c) { return std::to_string(cc.get(0, static_cast<std::size_t>(c))); };
+        s += " | ctl to-kernel " + cget(control_counter::tap_tx) + " from-kernel " + cget(control_counter::tap_rx) +
+            " arp-req " + cget(control_counter::arp_requests) + " neighbours " +
+            std::to_string(neighbours().size());
     }
     return s;
 }

@@ -1,22 +1,27 @@
-// The fastpath runtime: owns EAL, the ports, the mbuf pools, the RCU QSBR
-// variable and the worker lcores, from start() until stop().
+// The fastpath runtime: owns EAL, the ports and their TAP twins, the mbuf
+// pools, the RCU QSBR variable, the routing snapshots, the exception rings,
+// the worker lcores and the control-service thread, from start() until stop().
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "core/counters.hpp"
 #include "fastpath/options.hpp"
+#include "fastpath/control.hpp"
 #include "fastpath/port.hpp"
 #include "fastpath/worker.hpp"
 
 struct rte_mempool;
 struct rte_rcu_qsbr;
+struct rte_ring;
 
 namespace fastpath {
 
@@ -25,7 +30,7 @@ class runtime;
 struct start_result {
     std::unique_ptr<runtime> rt;  // null on error
     std::string error;
-    std::string notice;  // e.g. the no-hugepages line, for the caller to print
+    std::string notice;  // e.g. the no-hugepages line or left-out routes, for the caller to print
     bool ok() const { return rt != nullptr; }
 };
 
@@ -33,10 +38,14 @@ struct port_info {
     std::string name;  // interface name from port_spec
     std::uint16_t port_id = 0;
     int socket = 0;
-    std::uint16_t peer_id = no_peer;  // io-mode pair, no_peer for a lone port
+    std::uint16_t tap_id = no_tap_port;  // ethdev of the TAP twin, no_tap_port without one
+    std::string tap_name;                // its kernel interface name (see tap_name())
+    pkt::mac mac{};
+    std::uint16_t mtu = 0;
 };
 
-// Checks options that need no EAL: worker count, burst, pool size, names.
+// Checks options that need no EAL: worker count, burst, pool size, names,
+// port count, route interfaces.
 // Returns an error or "".
 std::string validate(const runtime_options& opts);
 
@@ -68,23 +77,43 @@ public:
     // The pool that feeds port `port_index` (index into ports()). Null once stopped.
     rte_mempool* mempool(std::size_t port_index) const;
 
+    // Frees routing snapshots whose RCU grace period has ended; non-blocking,
+    // for an Asio timer. The service thread also calls it every pass.
+    unsigned poll_reclaim();
+    // The published routing generation (1 after start).
+    std::uint64_t route_generation() const;
+    // ARP cache, as "show arp" prints it.
+    std::vector<neighbour_info> neighbours() const;
+    // Control-thread counters (exception path, ARP, snapshots); one row.
+    const core::counter_set* control_counters() const;
+
     // Per port, in ports() order: live while running, the final values after stop.
     std::vector<port_stats> stats() const;
     // Worker counters (worker_counter order), one row per worker; still
     // readable after stop.
     const core::counter_set& counters() const { return counters_; }
     std::uint64_t total(worker_counter c) const { return counters_.sum(static_cast<std::size_t>(c)); }
-    // One human line: per port rx/tx packets and link, per worker rx/tx/drops.
+    // One human line: per port rx/tx packets and link, per worker rx/tx/drops
+    // with the non-zero drop reasons, and the exception path.
     std::string stats_line() const;
 
 private:
     explicit runtime(unsigned workers);
-    std::string bring_up(const runtime_options& opts);
+    std::string bring_up(const runtime_options& opts, std::string& notice);
+    void service_loop();
 
     bool running_ = false;
     bool eal_up_ = false;
     std::vector<port_info> ports_;
     std::vector<worker_port> worker_ports_;           // worker: ro, ctl: ro
+    std::vector<std::string> tap_devs_;               // vdev names of the TAP twins
+    published tables_;                                // worker: ro (acquire), ctl: rw (release)
+    std::vector<rte_ring*> rings_;                    // punt/resolve per worker, then inject
+    std::vector<worker_state> states_;                // worker: rw own entry, ctl: none
+    std::unique_ptr<control_plane> control_;          // ctl only, under control_mu_
+    mutable std::mutex control_mu_;                   // service thread vs. API callers, never a worker
+    std::thread service_;
+    std::atomic<bool> service_stop_{false};           // service: ro, ctl: rw
     std::vector<std::pair<int, rte_mempool*>> pools_;  // socket -> pool
     rte_rcu_qsbr* qsbr_ = nullptr;                    // worker: quiescent reports, ctl: owns
     std::atomic<bool> stop_{false};                   // worker: ro, ctl: rw

@@ -1,5 +1,7 @@
-// The worker lcore's run-to-completion poll loop. Until the router pipeline
-// lands it forwards in "io mode" between port pairs (0<->1, 2<->3, ...).
+// The worker lcore's run-to-completion poll loop: an IPv4 router. Per packet:
+// parse and validate, punt own traffic and ARP to the control thread, route
+// (rte_lpm), ICMP errors, TTL, MTU/fragmentation, neighbour rewrite, then the
+// outbound stage (the ESP seam) and TX on this worker's queue.
 #pragma once
 
 #include <atomic>
@@ -9,8 +11,13 @@
 #include <vector>
 
 #include "core/counters.hpp"
+#include "fastpath/options.hpp"
+#include "fastpath/snapshot.hpp"
 
+struct rte_mbuf;
+struct rte_mempool;
 struct rte_rcu_qsbr;
+struct rte_ring;
 
 namespace fastpath {
 
@@ -20,20 +27,51 @@ enum class worker_counter : std::size_t {
     rx_bytes,
     tx_packets,
     tx_bytes,
-    tx_dropped,    // the peer's TX queue was full
-    no_peer_drop,  // received on a port with no pair
+    forwarded,     // routed to a resolved neighbour
+    punted,        // handed to the control thread for the kernel (ARP, own traffic)
+    injected,      // sent for the control thread (kernel output, ARP, resolved packets)
+    arp_pending,   // parked with the control thread until its next hop resolves
+    fragmented,    // packets split with rte_ipv4_fragment_packet
+    icmp_sent,     // ICMP errors generated
+    // drops
+    tx_full,       // the TX queue did not take the packet
+    bad_l2,        // runt frame
+    not_ipv4,      // neither IPv4 nor ARP
+    bad_ip,        // version, IHL, length or header checksum wrong
+    ttl_exceeded,
+    no_route,
+    no_neighbour,  // the resolve queue to the control thread was full
+    mtu_exceeded,  // bigger than the egress MTU with DF set
+    frag_failed,   // rte_ipv4_fragment_packet refused it (no mbufs, too many fragments)
+    punt_full,     // the exception ring to the control thread was full
+    no_snapshot,   // no routing table published yet
+    // not packet drops: ICMP errors not sent
+    icmp_rate_limited,
+    no_mbuf,       // no mbuf for an ICMP error
     loops,
     idle_loops,    // loops that received nothing
     count,
 };
 // Names in worker_counter order, for core::counter_set.
 std::vector<std::string> worker_counter_names();
-
-inline constexpr std::uint16_t no_peer = UINT16_MAX;
+// True for the counters that count dropped packets.
+bool is_drop(worker_counter c);
 
 struct worker_port {
     std::uint16_t port_id = 0;
-    std::uint16_t peer_id = no_peer;  // where io mode sends what port_id received
+};
+
+// TX staging per egress port, flushed at the end of each poll or when full.
+inline constexpr unsigned tx_stage_cap = 64;
+struct worker_state {
+    struct stage {
+        rte_mbuf* pkts[tx_stage_cap];
+        std::uint16_t n = 0;
+    };
+    stage tx[max_ports];
+    std::uint64_t icmp_tokens = 0;
+    std::uint64_t icmp_last_tsc = 0;
+    std::uint16_t ip_id = 0;
 };
 
 // What one worker needs. The control thread fills it before the launch and
@@ -41,14 +79,32 @@ struct worker_port {
 struct worker_ctx {
     unsigned index = 0;                        // worker: ro, ctl: ro. Queue id, RCU thread id, counter row
     std::uint16_t burst = 32;                  // worker: ro, ctl: ro. At most max_burst
-    const worker_port* ports = nullptr;        // worker: ro, ctl: ro
+    const worker_port* ports = nullptr;        // worker: ro, ctl: ro. Index = port index
     std::uint16_t nb_ports = 0;                // worker: ro, ctl: ro
     const std::atomic<bool>* stop = nullptr;   // worker: ro, ctl: rw
     core::counter_set* counters = nullptr;     // worker: rw own row, ctl: ro (sums)
     rte_rcu_qsbr* qsbr = nullptr;              // worker: reports quiescence, ctl: checks
+    const published* tables = nullptr;         // worker: acquire-loads, ctl: release-stores
+    rte_ring* punt = nullptr;                  // worker: enqueues (SP), ctl: dequeues (SC)
+    rte_ring* resolve = nullptr;               // worker: enqueues (SP), ctl: dequeues (SC)
+    rte_ring* inject = nullptr;                // ctl: enqueues (SP), worker 0: dequeues (SC); null on others
+    rte_mempool* pool = nullptr;               // worker: allocates ICMP errors and fragments
+    std::uint64_t icmp_per_s = 100;            // worker: ro, ctl: ro
+    std::uint64_t tsc_hz = 0;                  // worker: ro, ctl: ro
+    worker_state* state = nullptr;             // worker: rw, ctl: none while running
 };
 
-// One pass over every port; returns how many packets were received.
+// Mbuf metadata on the rings, set by whoever enqueues:
+//   punt:    m->port = ingress port index
+//   resolve: m->port = egress port index, m->hash.usr = next-hop IPv4 (host order)
+//   inject:  m->port = egress port index; the frame is complete (L2 included)
+
+// The outbound stage between routing and TX: on a port whose crypto map is
+// active the ESP engine will encrypt here (or drop and count). Good packets
+// first, bad after; returns how many are good. Bad ones are already freed.
+std::uint16_t outbound_stage(const worker_ctx& ctx, const port_l3& port, rte_mbuf** pkts, std::uint16_t n) noexcept;
+
+// One pass over every port and the inject ring; returns how many packets were received.
 unsigned worker_poll(const worker_ctx& ctx) noexcept;
 
 // lcore_function_t for rte_eal_remote_launch; arg is a worker_ctx*. Loops

@@ -1,5 +1,5 @@
-# Sourced by scripts/demo.sh and the integration tests: a host-A | router | host-B
-# topology in network namespaces, and helpers that start and stop gdoi-router.
+# Sourced by scripts/demo.sh and the integration tests: a routed host-A | router |
+# host-B topology in network namespaces, and helpers that start and stop the router.
 # Everything created here is named with a per-run prefix and removed by topo_down.
 
 topo_prefix="gdr$$"
@@ -8,8 +8,10 @@ NS_R="${topo_prefix}-r"
 NS_B="${topo_prefix}-b"
 ROUTER_PID=""
 
-# Hosts A (10.77.0.1) and B (10.77.0.2) share one subnet; the router's two DPDK ports
-# (af_packet on gdr-lan and gdr-wan) sit between them.
+# Two subnets: host A 10.77.1.1/24 (gateway 10.77.1.254, the router's lan0) and
+# host B 10.77.2.1/24 (gateway 10.77.2.254, the router's wan0). The router's
+# DPDK ports are af_packet vdevs on gdr-lan and gdr-wan, which carry no address
+# in the router's kernel; its addresses live on the TAP twins lan0 and wan0.
 topo_up() {
   ip netns add "$NS_A" && ip netns add "$NS_R" && ip netns add "$NS_B" || return 1
   ip link add gdr-lan netns "$NS_R" type veth peer name eth0 netns "$NS_A" || return 1
@@ -20,16 +22,34 @@ topo_up() {
     # Quiet links: no IPv6 autoconfiguration chatter in the counters.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   done
-  ip -n "$NS_A" addr add 10.77.0.1/24 dev eth0
-  ip -n "$NS_B" addr add 10.77.0.2/24 dev eth0
+  ip -n "$NS_A" addr add 10.77.1.1/24 dev eth0
+  ip -n "$NS_B" addr add 10.77.2.1/24 dev eth0
   ip -n "$NS_A" link set eth0 up
   ip -n "$NS_B" link set eth0 up
+  ip -n "$NS_A" route add default via 10.77.1.254
+  ip -n "$NS_B" route add default via 10.77.2.254
   ip -n "$NS_R" link set gdr-lan up
   ip -n "$NS_R" link set gdr-wan up
+  # The af_packet ports belong to DPDK, as a vfio-bound NIC would: the router's
+  # kernel must not answer on them too (it would, for the addresses on its TAP
+  # twins). af_packet still sees every frame; the kernel ignores ARP on them
+  # (NOARP) and drops IPv4 by strict reverse-path filtering, since its routes
+  # to the hosts point at the TAPs.
+  local dev
+  for dev in gdr-lan gdr-wan; do
+    ip -n "$NS_R" link set "$dev" arp off
+    ip netns exec "$NS_R" sysctl -qw "net.ipv4.conf.$dev.rp_filter=1"
+  done
+  # veth leaves checksums to offload; af_packet must see complete ones.
+  ip netns exec "$NS_A" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null 2>&1
+  ip netns exec "$NS_B" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null 2>&1
+  ip netns exec "$NS_R" ethtool -K gdr-lan tx off rx off tso off gso off gro off >/dev/null 2>&1
+  ip netns exec "$NS_R" ethtool -K gdr-wan tx off rx off tso off gso off gro off >/dev/null 2>&1
+  return 0
 }
 
-# router_start LOG ARGS...: starts gdoi-router in the router namespace, waits until it
-# reports "ready" (or exits), and leaves its PID in ROUTER_PID.
+# router_start LOG ARGS...: starts $GDOI_ROUTER in the router namespace, waits until
+# it reports "ready" (or exits), and leaves its PID in ROUTER_PID.
 router_start() {
   local log="$1"; shift
   ip netns exec "$NS_R" "$GDOI_ROUTER" "$@" >"$log" 2>&1 &

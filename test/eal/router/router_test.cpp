@@ -1,0 +1,538 @@
+// Router data plane on EAL: worker_poll and control_plane::poll called in
+// turn from this thread on two ports made from rte_rings, so every frame the
+// router sends can be read back and every step is deterministic. Time for ARP
+// ageing is passed in by hand.
+#include <catch2/catch.hpp>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lpm.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "fastpath/control.hpp"
+#include "fastpath/eal.hpp"
+#include "fastpath/packet.hpp"
+#include "fastpath/port.hpp"
+#include "fastpath/worker.hpp"
+
+namespace pkt = fastpath::pkt;
+using fastpath::control_counter;
+using fastpath::worker_counter;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::uint32_t host_a = 0x0a4d0101;    // 10.77.1.1, on lan0
+constexpr std::uint32_t lan_addr = 0x0a4d01fe;  // 10.77.1.254
+constexpr std::uint32_t host_b = 0x0a4d0201;    // 10.77.2.1, on wan0
+constexpr std::uint32_t wan_addr = 0x0a4d02fe;  // 10.77.2.254
+constexpr std::uint16_t wan_mtu = 1000;
+const pkt::mac lan_mac{0x02, 0, 0, 0, 1, 0xfe};
+const pkt::mac wan_mac{0x02, 0, 0, 0, 2, 0xfe};
+const pkt::mac mac_a{0x02, 0xaa, 0, 0, 0, 1};
+const pkt::mac mac_b{0x02, 0xbb, 0, 0, 0, 1};
+
+using bytes = std::vector<std::uint8_t>;
+
+bytes eth(const pkt::mac& dst, const pkt::mac& src, std::uint16_t type, const bytes& body)
+{
+    bytes f(14);
+    pkt::put_eth(f.data(), dst, src, type);
+    f.insert(f.end(), body.begin(), body.end());
+    return f;
+}
+
+// IPv4/UDP (or ICMP when proto is 1) with `payload` bytes.
+bytes ipv4(std::uint32_t src, std::uint32_t dst, std::size_t payload, std::uint8_t ttl = 64, bool df = false,
+           std::uint8_t proto = 17)
+{
+    bytes p(28 + payload, 0);
+    p[0] = 0x45;
+    pkt::put16(&p[2], static_cast<std::uint16_t>(p.size()));
+    pkt::put16(&p[4], 0x4242);
+    pkt::put16(&p[6], df ? 0x4000 : 0);
+    p[8] = ttl;
+    p[9] = proto;
+    pkt::put32(&p[12], src);
+    pkt::put32(&p[16], dst);
+    pkt::put16(&p[10], pkt::inet_checksum(p.data(), 20));
+    for (std::size_t i = 28; i < p.size(); ++i) {
+        p[i] = static_cast<std::uint8_t>(i * 7);
+    }
+    return p;
+}
+
+bytes arp_frame(std::uint16_t op, const pkt::mac& sha, std::uint32_t spa, const pkt::mac& tha, std::uint32_t tpa,
+                const pkt::mac& dst)
+{
+    bytes b(28);
+    pkt::put16(&b[0], 1);
+    pkt::put16(&b[2], pkt::ether_ipv4);
+    b[4] = 6;
+    b[5] = 4;
+    pkt::put16(&b[6], op);
+    std::memcpy(&b[8], sha.data(), 6);
+    pkt::put32(&b[14], spa);
+    std::memcpy(&b[18], tha.data(), 6);
+    pkt::put32(&b[24], tpa);
+    return eth(dst, sha, pkt::ether_arp, b);
+}
+
+pkt::mac mac_at(const bytes& f, std::size_t off)
+{
+    pkt::mac m{};
+    std::memcpy(m.data(), &f[off], 6);
+    return m;
+}
+
+// One router with two ring ports, its control plane and one worker context.
+struct bench {
+    rte_mempool* pool = nullptr;
+    rte_ring* rx[2] = {};
+    rte_ring* tx[2] = {};
+    std::uint16_t port_ids[2] = {};
+    rte_rcu_qsbr* qsbr = nullptr;
+    fastpath::published tables;
+    rte_ring* punt = nullptr;
+    rte_ring* resolve = nullptr;
+    rte_ring* inject = nullptr;
+    std::unique_ptr<core::counter_set> counters;
+    fastpath::worker_port wports[2];
+    fastpath::worker_state state;
+    std::atomic<bool> stop{false};
+    fastpath::worker_ctx ctx;
+    std::unique_ptr<fastpath::control_plane> control;
+    fastpath::control_plane::clock::time_point now{};
+
+    bench()
+    {
+        static int instance = 0;
+        const std::string tag = std::to_string(instance++);
+        pool = rte_pktmbuf_pool_create(("rt_pool" + tag).c_str(), 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+        REQUIRE(pool != nullptr);
+        const char* names[2] = {"lan", "wan"};
+        for (int i = 0; i < 2; ++i) {
+            const std::string n = std::string(names[i]) + tag;
+            rx[i] = rte_ring_create(("rx_" + n).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            tx[i] = rte_ring_create(("tx_" + n).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+            REQUIRE((rx[i] != nullptr && tx[i] != nullptr));
+            const int id = rte_eth_from_rings(("net_ring_" + n).c_str(), &rx[i], 1, &tx[i], 1, 0);
+            REQUIRE(id >= 0);
+            port_ids[i] = static_cast<std::uint16_t>(id);
+            fastpath::port_spec spec;
+            spec.name = n;
+            spec.spec = "net_ring_" + n;
+            REQUIRE(fastpath::setup_port(port_ids[i], spec, 1, pool).empty());
+            wports[i].port_id = port_ids[i];
+        }
+        qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
+        REQUIRE(qsbr != nullptr);
+        REQUIRE(rte_rcu_qsbr_init(qsbr, 1) == 0);
+        punt = rte_ring_create(("punt" + tag).c_str(), 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        resolve = rte_ring_create(("resolve" + tag).c_str(), 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        inject = rte_ring_create(("inject" + tag).c_str(), 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        REQUIRE((punt != nullptr && resolve != nullptr && inject != nullptr));
+        counters = std::make_unique<core::counter_set>(fastpath::worker_counter_names(), 1);
+
+        fastpath::control_config cc;
+        fastpath::port_l3 lan{port_ids[0], lan_mac, 1500, lan_addr, false};
+        fastpath::port_l3 wan{port_ids[1], wan_mac, wan_mtu, wan_addr, false};
+        cc.ports = {lan, wan};
+        cc.taps = {fastpath::no_tap_port, fastpath::no_tap_port};
+        cc.punt = {punt};
+        cc.resolve = {resolve};
+        cc.inject = inject;
+        cc.pool = pool;
+        cc.qsbr = qsbr;
+        cc.tables = &tables;
+        cc.reachable = 300s;
+        control = std::make_unique<fastpath::control_plane>(cc);
+
+        std::vector<fastpath::port_spec> specs(2);
+        specs[0].name = "lan0";
+        specs[0].address = fastpath::ipv4_prefix{lan_addr, 24};
+        specs[1].name = "wan0";
+        specs[1].address = fastpath::ipv4_prefix{wan_addr, 24};
+        std::vector<fastpath::static_route> routes{{{0x0a580000, 16}, host_b, ""}};  // 10.88/16 via B
+        REQUIRE(control->publish_routes(fastpath::build_fib(specs, routes)).empty());
+
+        ctx.index = 0;
+        ctx.burst = 32;
+        ctx.ports = wports;
+        ctx.nb_ports = 2;
+        ctx.stop = &stop;
+        ctx.counters = counters.get();
+        ctx.qsbr = qsbr;
+        ctx.tables = &tables;
+        ctx.punt = punt;
+        ctx.resolve = resolve;
+        ctx.inject = inject;
+        ctx.pool = pool;
+        ctx.icmp_per_s = 1000;
+        ctx.tsc_hz = rte_get_tsc_hz();
+        ctx.state = &state;
+        state.icmp_tokens = 1000;
+        state.icmp_last_tsc = rte_rdtsc();
+    }
+
+    ~bench()
+    {
+        control->shutdown();
+        control.reset();
+        for (int i = 0; i < 2; ++i) {
+            fastpath::close_port(port_ids[i]);
+            drain(i);
+            rte_ring_free(rx[i]);
+            rte_ring_free(tx[i]);
+        }
+        rte_ring_free(punt);
+        rte_ring_free(resolve);
+        rte_ring_free(inject);
+        rte_free(qsbr);
+        rte_mempool_free(pool);
+    }
+
+    void send(int port, const bytes& frame)
+    {
+        rte_mbuf* m = rte_pktmbuf_alloc(pool);
+        REQUIRE(m != nullptr);
+        char* d = rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size()));
+        REQUIRE(d != nullptr);
+        std::memcpy(d, frame.data(), frame.size());
+        REQUIRE(rte_ring_enqueue(rx[port], m) == 0);
+    }
+
+    // Worker, control, worker, control, worker: enough for any punt/inject round trip.
+    void run(std::chrono::milliseconds advance = 0ms)
+    {
+        now += advance;
+        for (int i = 0; i < 3; ++i) {
+            fastpath::worker_poll(ctx);
+            control->poll(now);
+        }
+        fastpath::worker_poll(ctx);
+    }
+
+    // Frames the router sent on a port, oldest first.
+    std::vector<bytes> sent(int port)
+    {
+        std::vector<bytes> out;
+        rte_mbuf* m = nullptr;
+        while (rte_ring_dequeue(tx[port], reinterpret_cast<void**>(&m)) == 0) {
+            bytes f(rte_pktmbuf_pkt_len(m));
+            // Fragments are chained mbufs: read across segments.
+            const void* p = rte_pktmbuf_read(m, 0, f.size(), f.data());
+            if (p != f.data()) {
+                std::memcpy(f.data(), p, f.size());
+            }
+            rte_pktmbuf_free(m);
+            out.push_back(f);
+        }
+        return out;
+    }
+
+    void drain(int port) { sent(port); }
+
+    std::uint64_t worker(worker_counter c) const { return counters->get(0, static_cast<std::size_t>(c)); }
+    std::uint64_t ctl(control_counter c) const { return control->counters().get(0, static_cast<std::size_t>(c)); }
+
+    // Host B answers the router's ARP request; host A's request for the
+    // router's address teaches the router A's MAC.
+    void resolve_b()
+    {
+        send(1, arp_frame(pkt::arp_reply, mac_b, host_b, wan_mac, wan_addr, wan_mac));
+        run();
+    }
+    void learn_a()
+    {
+        send(0, arp_frame(pkt::arp_request, mac_a, host_a, pkt::mac{}, lan_addr, pkt::mac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+        run();
+    }
+};
+
+bool eal_up = false;
+
+void start_eal()
+{
+    if (eal_up) {
+        return;
+    }
+    fastpath::runtime_options o;
+    o.workers = 1;
+    o.mbufs = 4095;
+    o.extra_eal_args = {"--no-telemetry"};
+    const fastpath::eal_status st = fastpath::eal_init(o);
+    INFO(st.error);
+    REQUIRE(st.ok());
+    eal_up = true;
+}
+
+} // namespace
+
+TEST_CASE("the first packet to an unresolved next hop waits for ARP, then leaves with rewritten MACs and TTL - 1")
+{
+    start_eal();
+    bench b;
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 100)));
+    b.run();
+
+    // The router asked who has 10.77.2.1, from its wan address and MAC.
+    auto out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(pkt::get16(&out[0][12]) == pkt::ether_arp);
+    const auto req = pkt::parse_arp(&out[0][14], out[0].size() - 14);
+    REQUIRE(req);
+    CHECK(req->op == pkt::arp_request);
+    CHECK(req->sha == wan_mac);
+    CHECK(req->spa == wan_addr);
+    CHECK(req->tpa == host_b);
+    CHECK(b.worker(worker_counter::arp_pending) == 1);
+    CHECK(b.ctl(control_counter::arp_queued) == 1);
+    REQUIRE(b.control->neighbours().size() == 1);
+    CHECK(b.control->neighbours()[0].state == "incomplete");
+
+    b.resolve_b();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    const bytes& f = out[0];
+    CHECK(mac_at(f, 0) == mac_b);
+    CHECK(mac_at(f, 6) == wan_mac);
+    REQUIRE(f.size() == 14 + 128);
+    CHECK(f[14 + 8] == 63);
+    CHECK(pkt::check_ipv4(&f[14], f.size() - 14) == pkt::ipv4_verdict::ok);
+    // The payload is untouched.
+    const bytes orig = ipv4(host_a, host_b, 100);
+    CHECK(std::memcmp(&f[14 + 28], &orig[28], 100) == 0);
+    CHECK(b.control->neighbours()[0].state == "reachable");
+    // The ARP reply was punted; without a TAP twin it is counted and freed.
+    CHECK(b.ctl(control_counter::arp_learned) == 1);
+    CHECK(b.ctl(control_counter::no_tap) == 1);
+
+    // Once published, the worker forwards on its own; a static route's gateway is B.
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, 0x0a580101, 64)));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(mac_at(out[0], 0) == mac_b);
+    CHECK(pkt::ipv4_dst(&out[0][14]) == 0x0a580101);
+    // The parked packet was sent by the control thread; this one by the worker.
+    CHECK(b.worker(worker_counter::forwarded) == 1);
+    CHECK(b.worker(worker_counter::arp_pending) == 1);
+}
+
+TEST_CASE("ICMP errors: time exceeded, net unreachable and fragmentation needed, from the ingress address")
+{
+    start_eal();
+    bench b;
+    b.learn_a();
+    b.drain(0);
+    b.resolve_b();
+
+    struct error_case {
+        bytes packet;
+        std::uint8_t type, code;
+        std::uint16_t mtu;
+        worker_counter counter;
+    };
+    const error_case cases[] = {
+        {ipv4(host_a, host_b, 50, 1), 11, 0, 0, worker_counter::ttl_exceeded},
+        {ipv4(host_a, 0xc0000201, 50), 3, 0, 0, worker_counter::no_route},
+        {ipv4(host_a, host_b, 1200, 64, true), 3, 4, wan_mtu, worker_counter::mtu_exceeded},
+    };
+    for (const error_case& c : cases) {
+        INFO("ICMP type " << int(c.type) << " code " << int(c.code));
+        b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, c.packet));
+        b.run();
+        CHECK(b.sent(1).empty());
+        const auto out = b.sent(0);
+        REQUIRE(out.size() == 1);
+        const bytes& f = out[0];
+        CHECK(mac_at(f, 0) == mac_a);
+        CHECK(mac_at(f, 6) == lan_mac);
+        const std::uint8_t* ip = &f[14];
+        REQUIRE(pkt::check_ipv4(ip, f.size() - 14) == pkt::ipv4_verdict::ok);
+        CHECK(pkt::ipv4_src(ip) == lan_addr);
+        CHECK(pkt::ipv4_dst(ip) == host_a);
+        CHECK(ip[9] == pkt::proto_icmp);
+        const std::uint8_t* icmp = ip + 20;
+        CHECK(icmp[0] == c.type);
+        CHECK(icmp[1] == c.code);
+        CHECK(pkt::get16(icmp + 6) == c.mtu);
+        CHECK(pkt::inet_checksum(icmp, pkt::ipv4_total_len(ip) - 20u) == 0);
+        // The quote is the offending header as received plus 8 bytes.
+        CHECK(pkt::ipv4_total_len(ip) == 20 + 8 + 28);
+        CHECK(std::memcmp(icmp + 8, c.packet.data(), 28) == 0);
+        CHECK(b.worker(c.counter) == 1);
+    }
+    CHECK(b.worker(worker_counter::icmp_sent) == 3);
+
+    // No error about an ICMP error.
+    bytes err = ipv4(host_a, host_b, 30, 1, false, pkt::proto_icmp);
+    err[20] = 3;  // ICMP type: destination unreachable
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, err));
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::ttl_exceeded) == 2);
+    CHECK(b.worker(worker_counter::icmp_sent) == 3);
+}
+
+TEST_CASE("ICMP errors are rate-limited by the worker's token counter")
+{
+    start_eal();
+    bench b;
+    b.learn_a();
+    b.drain(0);
+    b.state.icmp_tokens = 3;
+    b.state.icmp_last_tsc = rte_rdtsc();
+    b.ctx.icmp_per_s = 3;
+    for (int i = 0; i < 10; ++i) {
+        b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 10, 1)));
+    }
+    b.run();
+    const auto out = b.sent(0);
+    // Three tokens, plus at most one refilled if this ran slowly.
+    CHECK(out.size() >= 3);
+    CHECK(out.size() <= 4);
+    CHECK(b.worker(worker_counter::icmp_rate_limited) == 10 - out.size());
+    CHECK(b.worker(worker_counter::ttl_exceeded) == 10);
+}
+
+TEST_CASE("DF clear over the egress MTU is fragmented; every fragment is a valid IPv4 packet")
+{
+    start_eal();
+    bench b;
+    b.resolve_b();  // an unsolicited reply to our address creates the entry (RFC 826)
+    b.drain(1);
+    const bytes orig = ipv4(host_a, host_b, 1800);  // 1808 bytes after the header: 976 + 832
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, orig));
+    b.run();
+    auto out = b.sent(1);
+    REQUIRE(out.size() == 2);
+    CHECK(b.worker(worker_counter::fragmented) == 1);
+    std::size_t payload = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const bytes& f = out[i];
+        const std::uint8_t* ip = &f[14];
+        INFO("fragment " << i);
+        CHECK(mac_at(f, 0) == mac_b);
+        CHECK(pkt::check_ipv4(ip, f.size() - 14) == pkt::ipv4_verdict::ok);
+        CHECK(pkt::ipv4_total_len(ip) <= wan_mtu);
+        CHECK(ip[8] == 63);
+        const std::uint16_t frag = pkt::get16(ip + 6);
+        CHECK((frag & 0x1fff) * 8u == payload);
+        CHECK(((frag & 0x2000) != 0) == (i + 1 < out.size()));
+        CHECK(std::memcmp(ip + 20, &orig[20 + payload], pkt::ipv4_total_len(ip) - 20u) == 0);
+        payload += pkt::ipv4_total_len(ip) - 20u;
+    }
+    CHECK(payload == orig.size() - 20);
+}
+
+TEST_CASE("bad headers, packets for the router and non-IP frames take their own paths")
+{
+    start_eal();
+    bench b;
+    bytes bad = ipv4(host_a, host_b, 10);
+    bad[10] ^= 0xff;
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, bad));
+    bytes runt(10, 0);
+    b.send(0, runt);
+    b.send(0, eth(lan_mac, mac_a, 0x86dd, bytes(40, 0)));
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, lan_addr, 10)));      // ours
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, wan_addr, 10, 1)));   // ours, TTL 1 is fine
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, 0xe0000005, 10, 1))); // multicast
+    b.run();
+    CHECK(b.worker(worker_counter::bad_ip) == 1);
+    CHECK(b.worker(worker_counter::bad_l2) == 1);
+    CHECK(b.worker(worker_counter::not_ipv4) == 1);
+    CHECK(b.worker(worker_counter::punted) == 3);
+    CHECK(b.worker(worker_counter::ttl_exceeded) == 0);
+    CHECK(b.ctl(control_counter::no_tap) == 3);
+    CHECK(b.sent(0).empty());
+    CHECK(b.sent(1).empty());
+}
+
+TEST_CASE("ARP: a bounded queue per neighbour, retries, failure, ageing and re-resolution")
+{
+    start_eal();
+    bench b;
+    const unsigned cap = fastpath::control_plane::queue_per_neighbour;
+    for (unsigned i = 0; i < cap + 2; ++i) {
+        b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 10)));
+    }
+    b.run();
+    CHECK(b.ctl(control_counter::arp_queued) == cap);
+    CHECK(b.ctl(control_counter::arp_queue_full) == 2);
+    CHECK(b.sent(1).size() == 1);  // one request, not one per packet
+
+    // Unanswered: retried each second, then the queue is dropped as arp_failed.
+    b.run(1100ms);
+    CHECK(b.sent(1).size() == 1);
+    b.run(1100ms);
+    CHECK(b.sent(1).size() == 1);
+    b.run(1100ms);
+    CHECK(b.sent(1).empty());
+    CHECK(b.ctl(control_counter::arp_failed) == cap);
+    CHECK(b.control->neighbours().empty());
+
+    // Resolved, then aged: a fresh request while the old MAC keeps forwarding.
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 10)));
+    b.run();
+    b.resolve_b();
+    CHECK(b.sent(1).size() == 2);  // request + the queued packet
+    b.run(301s);
+    auto out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(pkt::parse_arp(&out[0][14], out[0].size() - 14)->tpa == host_b);
+    CHECK(b.control->neighbours()[0].state == "probe");
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 10)));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(mac_at(out[0], 0) == mac_b);
+    // No answer to the probes: the entry goes and the next packet asks again.
+    b.run(1100ms);
+    b.run(1100ms);
+    b.run(1100ms);
+    CHECK(b.ctl(control_counter::neighbour_expired) == 1);
+    CHECK(b.control->neighbours().empty());
+    b.drain(1);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 10)));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(pkt::get16(&out[0][12]) == pkt::ether_arp);
+}
+
+TEST_CASE("old snapshots are freed only after every worker has reported quiescence")
+{
+    start_eal();
+    bench b;
+    rte_rcu_qsbr_thread_register(b.qsbr, 0);
+    rte_rcu_qsbr_thread_online(b.qsbr, 0);
+    const std::uint64_t gen = b.control->generation();
+    const fastpath::route_table* first = b.tables.routes.load();
+    REQUIRE(first != nullptr);
+    const std::string first_name = "fp_lpm_" + std::to_string(gen);
+    CHECK(rte_lpm_find_existing(first_name.c_str()) == first->lpm);
+
+    REQUIRE(b.control->publish_routes(fastpath::build_fib({}, {})).empty());
+    CHECK(b.control->generation() == gen + 1);
+    CHECK(b.tables.routes.load() != first);
+    // The "worker" (this thread) has not passed a quiescent state: nothing freed.
+    CHECK(b.control->poll_reclaim() == 0);
+    CHECK(rte_lpm_find_existing(first_name.c_str()) != nullptr);
+    rte_rcu_qsbr_quiescent(b.qsbr, 0);
+    CHECK(b.control->poll_reclaim() == 1);
+    CHECK(rte_lpm_find_existing(first_name.c_str()) == nullptr);
+    CHECK(b.ctl(control_counter::reclaimed) == 1);
+    rte_rcu_qsbr_thread_offline(b.qsbr, 0);
+    rte_rcu_qsbr_thread_unregister(b.qsbr, 0);
+}
