@@ -1,0 +1,115 @@
+// The group member's protocol object: registers to its key servers (Main Mode,
+// then GROUPKEY-PULL), validates the policy and hands it to the sa_installer.
+// No sockets: start()/handle() return what to send; timers run on core::clock and
+// use the sender callback for retransmissions and re-registration.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/events.hpp"
+#include "gdoi/installer.hpp"
+#include "gdoi/keylog.hpp"
+#include "gdoi/ks.hpp"
+#include "gdoi/phase1.hpp"
+#include "gdoi/pull.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gdoi {
+
+struct gm_config {
+    std::string group;
+    group_identity identity;
+    std::vector<endpoint> servers; // `server address ipv4`, in order, at most 8
+    std::uint32_t local_addr = 0;
+    phase1_config phase1;
+    psk_table psks;
+    gm_acceptance accept;
+    std::vector<traffic_selector> local_deny; // GM-local ACL deny entries, merged first
+    unsigned sender_ids = 1;                  // one per worker lcore
+    direction_mode direction = direction_mode::both;
+    // `gdoi fail-close`: drop matching traffic until the first registration installs SAs.
+    bool fail_close = false;
+    // 5 s, 10 s, 20 s: a silent server is abandoned after 35 s (seed 003 shows ~40 s).
+    std::chrono::milliseconds retransmit_interval{5000};
+    unsigned retransmits = 2;                     // per server, doubling the interval each time
+    std::chrono::seconds reregister_margin{60};   // before TEK/KEK expiry
+    std::chrono::seconds reregister_jitter{10};   // random extra lead, 0..jitter
+};
+
+enum class gm_state { idle, main_mode, pull, registered, failed };
+std::string_view to_string(gm_state s);
+
+struct outbound {
+    endpoint to;
+    bytes data;
+};
+
+class gm {
+public:
+    using send_fn = std::function<void(const outbound&)>;
+
+    gm(gm_config cfg, core::clock& clk, core::event_bus& bus, sa_installer& installer, key_log* keys = nullptr);
+    ~gm();
+    gm(const gm&) = delete;
+    gm& operator=(const gm&) = delete;
+
+    // Used by timers (retransmission, moving down the server list, re-registration).
+    void set_sender(send_fn f) { send_ = std::move(f); }
+
+    // Begins registration to the current server: returns Main Mode message 1.
+    outbound start();
+    // One datagram from a server; the next message to send, if any.
+    std::optional<outbound> handle(const endpoint& from, byte_view datagram);
+
+    // DPD (RFC 3706): an R-U-THERE to the current server over the ISAKMP SA.
+    std::optional<outbound> dpd_probe();
+    // Sequence number of the last R-U-THERE-ACK that answered our probe.
+    std::optional<std::uint32_t> last_dpd_ack() const { return last_dpd_ack_; }
+
+    gm_state state() const { return state_; }
+    const registration* registered() const { return reg_ ? &*reg_ : nullptr; }
+    const endpoint& server() const { return cfg_.servers.at(server_index_); }
+    std::size_t server_index() const { return server_index_; }
+    const std::string& last_error() const { return last_error_; }
+    const ike_sa* sa() const { return sa_.get(); }
+
+private:
+    std::optional<outbound> fail(std::string why);
+    outbound send_tracked(bytes data);
+    void arm_retransmit();
+    void on_retransmit();
+    void install(const registration& r);
+    void schedule_reregistration(const registration& r);
+    std::optional<outbound> handle_informational(const endpoint& from, byte_view datagram);
+
+    gm_config cfg_;
+    core::clock& clock_;
+    core::event_bus& bus_;
+    sa_installer& installer_;
+    key_log* keys_;
+    send_fn send_;
+
+    gm_state state_ = gm_state::idle;
+    std::size_t server_index_ = 0;
+    std::unique_ptr<ike_sa> sa_;
+    std::unique_ptr<main_mode> mm_;
+    std::unique_ptr<pull_initiator> pull_;
+    std::optional<registration> reg_;
+    bytes last_out_;
+    unsigned attempts_ = 0;
+    core::timer_id retransmit_timer_ = 0;
+    core::timer_id rereg_timer_ = 0;
+    std::string last_error_;
+    std::uint32_t dpd_seq_ = 0;
+    std::optional<std::uint32_t> last_dpd_ack_;
+    bool fail_close_armed_ = false;
+};
+
+// The merged policy a GM installs: local deny entries first, then the KS's TEK selectors.
+std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny, const std::vector<tek>& teks);
+
+} // namespace gdoi

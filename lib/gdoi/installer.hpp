@@ -1,0 +1,63 @@
+// The control -> data-plane boundary (DESIGN.md), in the shape of strongSwan's
+// kernel_ipsec: the GM hands TEKs and policy to an sa_installer. lib/fastpath
+// implements it; recording_installer serves the protocol tests.
+#pragma once
+
+#include "gdoi/policy.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gdoi {
+
+enum class direction_mode { both, inbound_only, inbound_optional };
+
+struct policy_entry {
+    bool permit = true; // false: local deny (bypass encryption)
+    traffic_selector sel;
+    bool operator==(const policy_entry&) const = default;
+};
+
+struct sender_ids {
+    unsigned bits = 0;
+    std::vector<std::uint32_t> values; // one per worker lcore
+};
+
+class sa_installer {
+public:
+    virtual ~sa_installer() = default;
+    virtual void install_sa(const std::string& group, const tek& t) = 0;
+    virtual void remove_sa(std::uint32_t spi) = 0;
+    // The merged ACL: local deny entries first, then the KS's.
+    virtual void set_policy(const std::string& group, const std::vector<policy_entry>& entries) = 0;
+    virtual void set_direction(const std::string& group, direction_mode mode) = 0;
+    virtual void set_sender_ids(const std::string& group, const sender_ids& sids) = 0;
+    virtual void set_fail_close(const std::string& group, bool on) = 0;
+};
+
+// Keeps what it was told, in order, for tests.
+class recording_installer final : public sa_installer {
+public:
+    struct call {
+        std::string op; // install_sa, remove_sa, set_policy, ...
+        std::string group;
+        std::uint32_t spi = 0;
+    };
+
+    void install_sa(const std::string& group, const tek& t) override;
+    void remove_sa(std::uint32_t spi) override;
+    void set_policy(const std::string& group, const std::vector<policy_entry>& entries) override;
+    void set_direction(const std::string& group, direction_mode mode) override;
+    void set_sender_ids(const std::string& group, const sender_ids& sids) override;
+    void set_fail_close(const std::string& group, bool on) override;
+
+    std::vector<call> calls;
+    std::map<std::uint32_t, tek> sas;
+    std::map<std::string, std::vector<policy_entry>> policies;
+    std::map<std::string, direction_mode> directions;
+    std::map<std::string, sender_ids> sids;
+    std::map<std::string, bool> fail_close;
+};
+
+} // namespace gdoi
