@@ -1,12 +1,18 @@
 // gdoi-router: loads the IOS-style configuration, starts DPDK when the configuration
 // has ports, and runs the control loop until SIGINT or SIGTERM.
+#include "dataplane_view.hpp"
 #include "options.hpp"
 
 #include "core/clock.hpp"
 #include "core/events.hpp"
 #include "fastpath/runtime.hpp"
+#include "mgmt/commands.hpp"
 #include "mgmt/config.hpp"
+#include "mgmt/console.hpp"
 #include "mgmt/ios_parser.hpp"
+#include "mgmt/rest_server.hpp"
+#include "mgmt/service.hpp"
+#include "mgmt/terminal.hpp"
 #include "mgmt/validate.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +26,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -80,7 +87,19 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
         if (!ifc.port) {
             continue; // loopbacks and interfaces of a KS live in the kernel
         }
-        ro.ports.push_back({ifc.name, ifc.port->kind == mgmt::dpdk_port::bus::pci, ifc.port->spec, ifc.mtu});
+        fastpath::port_spec p{ifc.name, ifc.port->kind == mgmt::dpdk_port::bus::pci, ifc.port->spec, ifc.mtu};
+        if (ifc.address) {
+            p.address = fastpath::ipv4_prefix{ifc.address->addr.value,
+                                              static_cast<std::uint8_t>(ifc.address->prefix_len)};
+        }
+        ro.ports.push_back(std::move(p));
+    }
+    for (const auto& r : cfg.routes) {
+        fastpath::static_route sr;
+        sr.prefix = {r.prefix.value, static_cast<std::uint8_t>(r.prefix_len)};
+        sr.next_hop = r.next_hop ? r.next_hop->value : 0;
+        sr.interface = r.interface;
+        ro.routes.push_back(std::move(sr));
     }
     ro.workers = cfg.dataplane.workers;
     ro.mbufs = cfg.dataplane.mbufs;
@@ -89,16 +108,31 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
     return ro;
 }
 
-std::string roles(const mgmt::config& cfg)
+std::string describe_roles(const mgmt::config& cfg)
 {
-    std::string r;
-    if (cfg.is_key_server()) {
-        r += "key server";
+    const auto r = mgmt::roles(cfg);
+    return r == "router" ? "router (no GDOI group in use)" : r;
+}
+
+struct token_result {
+    std::string token;
+    std::string error;
+};
+
+// The bearer token: the file's first line, without surrounding blanks.
+token_result read_token(const std::string& path)
+{
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        return {{}, "cannot read the token file " + path};
     }
-    if (cfg.is_group_member()) {
-        r += r.empty() ? "group member" : " and group member";
+    const auto b = line.find_first_not_of(" \t\r");
+    const auto e = line.find_last_not_of(" \t\r");
+    if (b == std::string::npos) {
+        return {{}, "the token file " + path + " is empty: no TCP listener without a token"};
     }
-    return r.empty() ? "router (no GDOI group in use)" : r;
+    return {line.substr(b, e - b + 1), {}};
 }
 
 } // namespace
@@ -142,6 +176,19 @@ int main(int argc, char* argv[])
     }
     const mgmt::config& cfg = loaded.cfg;
 
+    // Management options are checked before anything starts.
+    mgmt::rest_options rest_opts;
+    rest_opts.unix_path = opts.mgmt_socket;
+    rest_opts.tcp_address = opts.mgmt_tcp_address;
+    rest_opts.tcp_port = opts.mgmt_tcp_port;
+    if (!opts.mgmt_token_file.empty()) {
+        auto token = read_token(opts.mgmt_token_file);
+        if (!token.error.empty()) {
+            return fail(token.error);
+        }
+        rest_opts.token = std::move(token.token);
+    }
+
     boost::asio::io_context io;
     core::asio_clock clock(io);
     core::event_bus events(clock);
@@ -166,15 +213,42 @@ int main(int argc, char* argv[])
         dataplane = std::move(started.rt);
     }
 
-    std::cout << "gdoi-router " GDOI_ROUTER_VERSION ": " << roles(cfg) << ", "
+    // Management: one service behind the REST API and the console.
+    std::unique_ptr<app::runtime_view> view;
+    if (dataplane) {
+        view = std::make_unique<app::runtime_view>(*dataplane);
+    }
+    mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION});
+    mgmt::command_registry commands;
+    mgmt::register_builtin_commands(commands);
+
+    mgmt::rest_server rest(io, svc, commands, rest_opts);
+    std::string rest_where;
+    if (!rest_opts.unix_path.empty() || !rest_opts.tcp_address.empty()) {
+        if (auto err = rest.start(); !err.empty()) {
+            if (opts.mgmt_socket_given || !opts.mgmt_tcp_address.empty()) {
+                return fail("management API: " + err);
+            }
+            // The default socket only: another daemon may hold it; run without REST.
+            std::cerr << "gdoi-router: warning: management API: " << err << "; running without it\n";
+        } else {
+            rest_where = rest_opts.unix_path.empty() ? std::string{} : "unix:" + rest_opts.unix_path;
+            if (!rest_opts.tcp_address.empty()) {
+                rest_where += (rest_where.empty() ? "" : " and ") + std::string("tcp:") + rest_opts.tcp_address +
+                              ":" + std::to_string(rest.tcp_port());
+            }
+        }
+    }
+
+    std::cout << "gdoi-router " GDOI_ROUTER_VERSION ": " << describe_roles(cfg) << ", "
               << (dataplane ? std::to_string(dataplane->ports().size()) + " DPDK port(s), " +
                                   std::to_string(dataplane->workers()) + " worker lcore(s)"
                             : std::string("control plane only, no DPDK"))
               << '\n';
-    if (opts.interactive) {
-        std::cout << "console: the interactive console is not in this build yet; running without it\n";
+    if (!rest_where.empty()) {
+        std::cout << "management: REST API on " << rest_where << '\n';
     }
-    events.raise("ROUTER_START", "gdoi-router started: " + roles(cfg));
+    events.raise("ROUTER_START", "gdoi-router started: " + describe_roles(cfg));
 
     std::function<void()> print_stats = [&] {
         if (dataplane) {
@@ -195,11 +269,27 @@ int main(int argc, char* argv[])
             return;
         }
         events.raise("ROUTER_STOP", std::string("stopping on ") + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
+        rest.stop();
         io.stop();
     });
 
     std::cout << "ready" << std::endl;
+
+    // -i: a console on this terminal, like testpmd -i; `quit` (or end of input) stops the daemon.
+    mgmt::local_backend console_backend(svc, commands);
+    mgmt::console_session console_session(console_backend);
+    mgmt::async_terminal console(io, console_session, [&] {
+        events.raise("ROUTER_STOP", "stopping on console quit");
+        rest.stop();
+        io.stop();
+    });
+    if (opts.interactive) {
+        if (auto err = console.start(STDIN_FILENO, STDOUT_FILENO); !err.empty()) {
+            std::cerr << "gdoi-router: warning: console: " << err << '\n';
+        }
+    }
     io.run();
+    console.stop();
 
     if (dataplane) {
         dataplane->stop();

@@ -7,7 +7,8 @@
 namespace app {
 
 const char* const usage_text =
-    "usage: gdoi-router --config FILE [-i] [--stats-interval SEC] [--log-format text|json] [-- EAL-ARGS...]\n"
+    "usage: gdoi-router --config FILE [-i] [--stats-interval SEC] [--log-format text|json]\n"
+    "                   [--mgmt-socket PATH|none] [--mgmt-tcp 127.0.0.1:PORT --mgmt-token-file F] [-- EAL-ARGS...]\n"
     "       gdoi-router --check-config FILE\n"
     "       gdoi-router --version | --help\n"
     "\n"
@@ -17,6 +18,11 @@ const char* const usage_text =
     "  -i                     interactive console on this terminal\n"
     "  --stats-interval SEC   print a 'stats:' line of port and lcore counters every SEC seconds\n"
     "  --log-format FMT       events on stderr as 'text' (default) or 'json' lines\n"
+    "  --mgmt-socket PATH     REST API on this UNIX socket, mode 0600 (default /run/gdoi-router/mgmt.sock);\n"
+    "                         'none' for no socket\n"
+    "  --mgmt-tcp ADDR:PORT   also serve the REST API on loopback TCP (needs --mgmt-token-file);\n"
+    "                         port 0 picks a free port, printed on the 'management:' line\n"
+    "  --mgmt-token-file F    bearer token for the TCP listener, read from F\n"
     "  -- EAL-ARGS            passed to DPDK's EAL after the ones gdoi-router builds\n";
 
 std::variant<options, std::string> parse_options(int argc, const char* const argv[])
@@ -63,6 +69,34 @@ std::variant<options, std::string> parse_options(int argc, const char* const arg
                 return std::string("--log-format takes 'text' or 'json'");
             }
             o.json_log = *v == "json";
+        } else if (a == "--mgmt-socket") {
+            auto v = value();
+            if (!v || v->empty()) {
+                return std::string("--mgmt-socket needs a PATH or 'none'");
+            }
+            o.mgmt_socket = *v == "none" ? std::string{} : *v;
+            o.mgmt_socket_given = true;
+        } else if (a == "--mgmt-tcp") {
+            auto v = value();
+            const auto colon = v ? v->rfind(':') : std::string::npos;
+            unsigned port = 0;
+            if (colon == std::string::npos || colon == 0 ||
+                std::from_chars(v->data() + colon + 1, v->data() + v->size(), port).ec != std::errc{} ||
+                port > 65535) {
+                return std::string("--mgmt-tcp needs ADDRESS:PORT, e.g. 127.0.0.1:8080 (port 0: any free port)");
+            }
+            o.mgmt_tcp_address = v->substr(0, colon);
+            if (o.mgmt_tcp_address.size() > 2 && o.mgmt_tcp_address.front() == '[' &&
+                o.mgmt_tcp_address.back() == ']') {
+                o.mgmt_tcp_address = o.mgmt_tcp_address.substr(1, o.mgmt_tcp_address.size() - 2);
+            }
+            o.mgmt_tcp_port = static_cast<std::uint16_t>(port);
+        } else if (a == "--mgmt-token-file") {
+            auto v = value();
+            if (!v || v->empty()) {
+                return std::string("--mgmt-token-file needs a FILE");
+            }
+            o.mgmt_token_file = *v;
         } else if (a == "-h" || a == "--help") {
             o.help = true;
         } else if (a == "--version") {
@@ -76,6 +110,9 @@ std::variant<options, std::string> parse_options(int argc, const char* const arg
     }
     if (o.check_only && (o.interactive || !o.eal_args.empty())) {
         return std::string("--check-config starts nothing: -i and EAL arguments do not apply");
+    }
+    if (!o.mgmt_tcp_address.empty() && o.mgmt_token_file.empty()) {
+        return std::string("--mgmt-tcp needs --mgmt-token-file: no TCP listener without a token");
     }
     return o;
 }

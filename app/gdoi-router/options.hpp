@@ -1,6 +1,7 @@
 // Command line of gdoi-router: our options, then EAL arguments after "--".
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -17,6 +18,16 @@ struct options {
     bool help = false;
     bool version = false;
     std::vector<std::string> eal_args; // everything after "--"
+
+    // Management (REST). An explicit --mgmt-socket that cannot be bound stops the
+    // start; the default one only warns, so that several daemons can share a host.
+    std::string mgmt_socket = default_mgmt_socket; // "" = none
+    bool mgmt_socket_given = false;
+    std::string mgmt_tcp_address; // loopback address, "" = no TCP listener
+    std::uint16_t mgmt_tcp_port = 0;
+    std::string mgmt_token_file; // required with --mgmt-tcp
+
+    static constexpr const char* default_mgmt_socket = "/run/gdoi-router/mgmt.sock";
 };
 
 // Returns the options, or a one-line error message naming the bad argument.

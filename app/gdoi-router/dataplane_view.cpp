@@ -1,0 +1,49 @@
+// Reads port stats (rte_eth_stats_get, link without waiting) and per-worker counters
+// from the runtime on the control lcore.
+#include "dataplane_view.hpp"
+
+#include <rte_version.h>
+
+namespace app {
+
+std::vector<mgmt::port_state> runtime_view::ports() const
+{
+    std::vector<mgmt::port_state> out;
+    for (const auto& s : rt_.stats()) {
+        mgmt::port_state p;
+        p.name = s.name;
+        p.port_id = s.port_id;
+        p.link_up = s.link_up;
+        p.speed_mbps = s.link_speed_mbps;
+        p.rx_packets = s.ipackets;
+        p.rx_bytes = s.ibytes;
+        p.rx_missed = s.imissed;
+        p.rx_errors = s.ierrors;
+        p.tx_packets = s.opackets;
+        p.tx_bytes = s.obytes;
+        p.tx_errors = s.oerrors;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<mgmt::lcore_state> runtime_view::lcores() const
+{
+    std::vector<mgmt::lcore_state> out;
+    const auto& counters = rt_.counters();
+    const auto& lcores = rt_.worker_lcores();
+    for (unsigned w = 0; w < rt_.workers(); ++w) {
+        mgmt::lcore_state l;
+        l.worker = w;
+        l.lcore_id = w < lcores.size() ? lcores[w] : 0;
+        for (std::size_t i = 0; i < counters.size(); ++i) {
+            l.counters.emplace_back(counters.name(i), counters.get(w, i));
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+std::string runtime_view::version() const { return rte_version(); }
+
+} // namespace app

@@ -1,0 +1,13 @@
+// Every counter the service can read, in the Prometheus text exposition format
+// (GET /metrics). Labels: port, lcore (and worker); group and spi are reserved.
+#pragma once
+
+#include "mgmt/service.hpp"
+
+#include <string>
+
+namespace mgmt {
+
+std::string prometheus_metrics(const service& svc);
+
+} // namespace mgmt

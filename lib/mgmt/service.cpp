@@ -1,0 +1,284 @@
+// mgmt::service: configuration changes (parse, validate, refuse what needs a restart,
+// then swap whole) and state reads shared by REST and the console.
+#include "mgmt/service.hpp"
+
+#include "mgmt/config_json.hpp"
+#include "mgmt/ios_parser.hpp"
+#include "mgmt/ios_printer.hpp"
+#include "mgmt/validate.hpp"
+
+#include <algorithm>
+
+namespace mgmt {
+
+std::uint64_t lcore_state::counter(std::string_view name) const
+{
+    for (const auto& [n, v] : counters) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return 0;
+}
+
+std::uint64_t lcore_state::drops() const
+{
+    std::uint64_t total = 0;
+    for (const auto& [n, v] : counters) {
+        if (n.find("drop") != std::string::npos) {
+            total += v;
+        }
+    }
+    return total;
+}
+
+nlohmann::json to_json(const config_issue& i)
+{
+    nlohmann::json j = {{"source", i.source}, {"message", i.message}};
+    if (i.line > 0) {
+        j["line"] = i.line;
+    }
+    if (!i.path.empty()) {
+        j["path"] = i.path;
+    }
+    if (!i.text.empty()) {
+        j["text"] = i.text;
+    }
+    return j;
+}
+
+nlohmann::json to_json(const apply_result& r)
+{
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : r.errors) {
+        errors.push_back(to_json(e));
+    }
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& w : r.warnings) {
+        warnings.push_back(to_json(w));
+    }
+    return {{"applied", r.ok()}, {"generation", r.generation}, {"errors", errors}, {"warnings", warnings}};
+}
+
+std::string roles(const config& cfg)
+{
+    std::string r;
+    if (cfg.is_key_server()) {
+        r += "key server";
+    }
+    if (cfg.is_group_member()) {
+        r += r.empty() ? "group member" : " and group member";
+    }
+    return r.empty() ? "router" : r;
+}
+
+namespace {
+
+config_issue issue_from(const diagnostic& d, std::string source, int line_offset)
+{
+    // Lines of a merge count from the first submitted line; a finding about the
+    // unchanged part of the running config has no line of the submission.
+    int line = d.line > line_offset ? d.line - line_offset : 0;
+    return {std::move(source), line, {}, d.message, d.text};
+}
+
+std::vector<config_issue> split(const std::vector<diagnostic>& ds, const std::string& source, int line_offset,
+                                diagnostic::level lvl)
+{
+    std::vector<config_issue> out;
+    for (const auto& d : ds) {
+        if (d.lvl == lvl) {
+            out.push_back(issue_from(d, source, line_offset));
+        }
+    }
+    return out;
+}
+
+// The data plane is built once at start-up: port bindings, their MTU and the
+// worker/mbuf/burst sizing cannot change under a running daemon.
+std::vector<config_issue> restart_needed(const config& running, const config& next)
+{
+    auto bindings = [](const config& c) {
+        std::vector<std::string> out;
+        for (const auto& i : c.interfaces) {
+            if (i.port) {
+                out.push_back(i.name + " dpdk-port " + std::string(to_string(i.port->kind)) + " " + i.port->spec +
+                              " mtu " + (i.mtu ? std::to_string(*i.mtu) : std::string("default")));
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    std::vector<config_issue> out;
+    if (bindings(running) != bindings(next)) {
+        out.push_back({"restart", 0, {}, "DPDK port bindings (dpdk-port, mtu) change only at start-up; restart "
+                                        "gdoi-router with the new configuration", {}});
+    }
+    if (!(running.dataplane == next.dataplane)) {
+        out.push_back({"restart", 0, {}, "dataplane workers/mbufs/burst change only at start-up; restart "
+                                        "gdoi-router with the new configuration", {}});
+    }
+    return out;
+}
+
+int count_lines(std::string_view text)
+{
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+} // namespace
+
+service::service(core::event_bus& events, const core::clock& clk, config initial, const dataplane_view* view,
+                 service_info info)
+    : events_(events), clock_(clk), view_(view), info_(std::move(info)), started_(clk.now()),
+      running_(std::move(initial))
+{
+}
+
+config service::running() const
+{
+    std::lock_guard lock(mu_);
+    return running_;
+}
+
+std::uint64_t service::generation() const
+{
+    std::lock_guard lock(mu_);
+    return generation_;
+}
+
+apply_result service::replace_text(std::string_view ios_text)
+{
+    auto parsed = parse_config(ios_text);
+    if (!parsed.ok()) {
+        apply_result r;
+        r.result = apply_result::outcome::rejected;
+        r.errors = split(parsed.diagnostics, "parse", 0, diagnostic::level::error);
+        r.generation = generation();
+        return r;
+    }
+    return install(std::move(parsed.cfg), split(parsed.diagnostics, "parse", 0, diagnostic::level::warning), 0);
+}
+
+apply_result service::merge_lines(std::string_view lines)
+{
+    // The parser is mode-based, so the running config followed by the new lines
+    // reads exactly like IOS config mode: blocks reopen and lines add to them.
+    std::string base = print_config(running());
+    if (!base.empty() && base.back() != '\n') {
+        base += '\n';
+    }
+    // The printer closes with `end`, which would stop the parser before the new lines.
+    if (base.size() >= 4 && base.compare(base.size() - 4, 4, "end\n") == 0) {
+        base.resize(base.size() - 4);
+    }
+    const int offset = count_lines(base);
+    auto parsed = parse_config(base + std::string(lines));
+    if (!parsed.ok()) {
+        apply_result r;
+        r.result = apply_result::outcome::rejected;
+        r.errors = split(parsed.diagnostics, "parse", offset, diagnostic::level::error);
+        r.generation = generation();
+        return r;
+    }
+    std::vector<config_issue> warnings;
+    for (const auto& d : parsed.diagnostics) {
+        if (d.lvl == diagnostic::level::warning && d.line > offset) {
+            warnings.push_back(issue_from(d, "parse", offset));
+        }
+    }
+    return install(std::move(parsed.cfg), std::move(warnings), offset);
+}
+
+apply_result service::replace_json(const nlohmann::json& j)
+{
+    auto parsed = from_json(j);
+    if (!parsed.ok()) {
+        apply_result r;
+        r.result = apply_result::outcome::bad_request;
+        for (const auto& e : parsed.errors) {
+            r.errors.push_back({"json", 0, e.path, e.message, {}});
+        }
+        r.generation = generation();
+        return r;
+    }
+    return install(std::move(*parsed.cfg), {}, 0);
+}
+
+apply_result service::merge_patch(const nlohmann::json& patch)
+{
+    nlohmann::json doc = to_json(running());
+    doc.merge_patch(patch);
+    return replace_json(doc);
+}
+
+apply_result service::install(config next, std::vector<config_issue> warnings, int line_offset)
+{
+    apply_result r;
+    r.warnings = std::move(warnings);
+    auto found = validate(next, validate_mode::startup);
+    r.errors = split(found, "validate", line_offset, diagnostic::level::error);
+    auto more = split(found, "validate", line_offset, diagnostic::level::warning);
+    r.warnings.insert(r.warnings.end(), more.begin(), more.end());
+
+    std::vector<config_listener> to_call;
+    config before;
+    {
+        std::lock_guard lock(mu_);
+        auto restart = restart_needed(running_, next);
+        r.errors.insert(r.errors.end(), restart.begin(), restart.end());
+        if (!r.errors.empty()) {
+            r.result = apply_result::outcome::rejected;
+            r.generation = generation_;
+            return r;
+        }
+        before = std::exchange(running_, next);
+        r.generation = ++generation_;
+        for (const auto& [id, fn] : listeners_) {
+            to_call.push_back(fn);
+        }
+    }
+    // Outside the lock: a listener may read the service again.
+    for (const auto& fn : to_call) {
+        fn(before, next);
+    }
+    return r;
+}
+
+int service::on_config_change(config_listener fn)
+{
+    std::lock_guard lock(mu_);
+    listeners_.emplace(next_listener_, std::move(fn));
+    return next_listener_++;
+}
+
+std::vector<port_state> service::ports() const
+{
+    return view_ != nullptr ? view_->ports() : std::vector<port_state>{};
+}
+
+std::vector<lcore_state> service::lcores() const
+{
+    return view_ != nullptr ? view_->lcores() : std::vector<lcore_state>{};
+}
+
+std::string service::dataplane_version() const
+{
+    return view_ != nullptr ? view_->version() : std::string{};
+}
+
+std::chrono::seconds service::uptime() const
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - started_);
+}
+
+std::vector<core::event> service::recent_events(std::size_t n) const
+{
+    auto all = events_.backlog();
+    if (all.size() > n) {
+        all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(n));
+    }
+    return all;
+}
+
+} // namespace mgmt

@@ -1,0 +1,148 @@
+// mgmt::service: the one management layer behind REST and the console. It owns the
+// running configuration, applies changes whole after validation, and reads state.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/events.hpp"
+#include "mgmt/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mgmt {
+
+// One DPDK port as the data plane sees it.
+struct port_state {
+    std::string name; // interface name from the configuration
+    std::uint16_t port_id = 0;
+    bool link_up = false;
+    std::uint32_t speed_mbps = 0; // 0 when down or unknown
+    std::uint64_t rx_packets = 0;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t rx_missed = 0;
+    std::uint64_t rx_errors = 0;
+    std::uint64_t tx_packets = 0;
+    std::uint64_t tx_bytes = 0;
+    std::uint64_t tx_errors = 0;
+    bool operator==(const port_state&) const = default;
+};
+
+// One worker lcore with its named counters (the fastpath's worker_counter order).
+struct lcore_state {
+    unsigned worker = 0;
+    unsigned lcore_id = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> counters;
+
+    // 0 when the counter does not exist.
+    std::uint64_t counter(std::string_view name) const;
+    // Sum of every counter named *drop* (tx_dropped, no_peer_drop, ...).
+    std::uint64_t drops() const;
+    bool operator==(const lcore_state&) const = default;
+};
+
+// What management reads from the data plane. The app implements it over
+// fastpath::runtime, so lib/mgmt needs no DPDK header; tests use a fake.
+class dataplane_view {
+public:
+    virtual ~dataplane_view() = default;
+    virtual std::vector<port_state> ports() const = 0;
+    virtual std::vector<lcore_state> lcores() const = 0;
+    // "DPDK 22.11.1", for show version.
+    virtual std::string version() const = 0;
+};
+
+// A reason a configuration change was refused (or a warning about one that was applied).
+struct config_issue {
+    std::string source;  // "parse", "json", "validate" or "restart"
+    int line = 0;        // parse/validate: line in the submitted text (0: none)
+    std::string path;    // json: JSON pointer to the offending value
+    std::string message;
+    std::string text;    // the offending line as written, when there is one
+    bool operator==(const config_issue&) const = default;
+};
+
+nlohmann::json to_json(const config_issue& i);
+
+struct apply_result {
+    enum class outcome {
+        applied,
+        bad_request, // JSON of the wrong shape: types, unknown fields
+        rejected,    // parses but does not validate, or would need a restart
+    } result = outcome::applied;
+    std::vector<config_issue> errors;   // why nothing was applied
+    std::vector<config_issue> warnings; // kept-but-not-acted-on lines of an applied config
+    std::uint64_t generation = 0;       // running generation after the call
+
+    bool ok() const { return result == outcome::applied; }
+};
+
+// {"applied": bool, "generation": n, "errors": [...], "warnings": [...]}
+nlohmann::json to_json(const apply_result& r);
+
+struct service_info {
+    std::string version; // gdoi-router version
+};
+
+class service {
+public:
+    using config_listener = std::function<void(const config& before, const config& after)>;
+
+    // view may be null: a key-server-only box runs without a data plane.
+    service(core::event_bus& events, const core::clock& clk, config initial, const dataplane_view* view,
+            service_info info);
+
+    // ---- configuration: every change is validated first and applied whole --------
+    config running() const;
+    std::uint64_t generation() const;
+    // Replaces the running configuration with a whole IOS-style text.
+    apply_result replace_text(std::string_view ios_text);
+    // Config-mode lines (`configure terminal` ... `end`) merged onto the running configuration.
+    apply_result merge_lines(std::string_view lines);
+    // Replaces the running configuration with its JSON form (mgmt::from_json, strict).
+    apply_result replace_json(const nlohmann::json& j);
+    // RFC 7386 merge patch onto to_json(running()).
+    apply_result merge_patch(const nlohmann::json& patch);
+
+    // Called on the applying thread after each applied change (GDOI, COOP, ... hook in here).
+    int on_config_change(config_listener fn);
+
+    // ---- state ----------------------------------------------------------------------
+    bool has_dataplane() const { return view_ != nullptr; }
+    std::vector<port_state> ports() const;
+    std::vector<lcore_state> lcores() const;
+    std::string dataplane_version() const;
+    const service_info& info() const { return info_; }
+    std::chrono::seconds uptime() const;
+    // The last n events, oldest first.
+    std::vector<core::event> recent_events(std::size_t n) const;
+    core::event_bus& events() { return events_; }
+    const core::event_bus& events() const { return events_; }
+    const core::clock& clock() const { return clock_; }
+
+private:
+    apply_result install(config next, std::vector<config_issue> warnings, int line_offset);
+
+    core::event_bus& events_;
+    const core::clock& clock_;
+    const dataplane_view* view_;
+    service_info info_;
+    core::steady_time started_;
+    mutable std::mutex mu_; // guards running_, generation_, listeners_
+    config running_;
+    std::uint64_t generation_ = 1;
+    std::map<int, config_listener> listeners_;
+    int next_listener_ = 1;
+};
+
+// "key server", "group member", "key server and group member" or "router".
+std::string roles(const config& cfg);
+
+} // namespace mgmt
