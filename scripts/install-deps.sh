@@ -8,7 +8,7 @@ packages=(
   meson ninja-build pkg-config g++ python3
   dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev libboost-dev nlohmann-json3-dev catch2
   # tests and demo
-  python3-scapy tshark tcpdump iproute2 iputils-ping procps psmisc ethtool
+  python3-scapy tshark tcpdump iproute2 curl iputils-ping procps psmisc ethtool
 )
 
 missing=()

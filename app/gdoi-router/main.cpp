@@ -2,6 +2,12 @@
 // has ports, and runs the control loop until SIGINT or SIGTERM.
 #include "dataplane_view.hpp"
 #include "options.hpp"
+#include "esp_installer.hpp"
+#include "gdoi_node.hpp"
+#include "fastpath/esp/esp.hpp"
+
+#include <rte_cycles.h>
+#include "mgmt/gdoi_setup.hpp"
 
 #include "core/clock.hpp"
 #include "core/events.hpp"
@@ -199,6 +205,15 @@ int main(int argc, char* argv[])
         events.raise("CONFIG_WARNING", describe(opts.config_path, d));
     }
 
+    // GDOI settings first: what the protocol cannot carry stops the start, before EAL.
+    auto setup = mgmt::build_gdoi_setup(cfg, app::rsa_keys_in(opts.state_dir), cfg.dataplane.workers);
+    for (const auto& d : setup.problems) {
+        std::cerr << describe(opts.config_path, d) << '\n';
+    }
+    if (!setup.ok()) {
+        return exit_usage;
+    }
+
     // A key-server-only configuration has no DPDK ports and starts no EAL (DESIGN.md).
     std::unique_ptr<fastpath::runtime> dataplane;
     auto ro = runtime_options_from(cfg, opts);
@@ -211,6 +226,30 @@ int main(int argc, char* argv[])
             return fail("data plane did not start: " + started.error);
         }
         dataplane = std::move(started.rt);
+    }
+
+    // GMs install their TEKs into the data plane's ESP SA table (RCU snapshots,
+    // reclaimed from a timer once every worker has passed a quiescent state).
+    std::unique_ptr<fastpath::esp::sa_table> sa_table;
+    std::unique_ptr<app::esp_installer> installer;
+    std::function<void()> reclaim_tick;
+    if (dataplane && !setup.gms.empty()) {
+        auto made = fastpath::esp::sa_table::create(
+            dataplane->qsbr(), [] { return fastpath::esp::tsc_ns(rte_get_tsc_cycles()); });
+        if (!made) {
+            return fail("ESP SA table: " + *made.error);
+        }
+        sa_table = std::move(made.value);
+        installer = std::make_unique<app::esp_installer>(*sa_table, events);
+        reclaim_tick = [&] {
+            sa_table->reclaim();
+            clock.schedule(std::chrono::milliseconds{100}, reclaim_tick);
+        };
+        clock.schedule(std::chrono::milliseconds{100}, reclaim_tick);
+    }
+    app::gdoi_node gdoi(io, clock, events, std::move(setup), installer.get(), opts.keylog);
+    if (auto err = gdoi.start(); !err.empty()) {
+        return fail("GDOI: " + err);
     }
 
     // Management: one service behind the REST API and the console.

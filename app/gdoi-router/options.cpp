@@ -23,6 +23,9 @@ const char* const usage_text =
     "  --mgmt-tcp ADDR:PORT   also serve the REST API on loopback TCP (needs --mgmt-token-file);\n"
     "                         port 0 picks a free port, printed on the 'management:' line\n"
     "  --mgmt-token-file F    bearer token for the TCP listener, read from F\n"
+    "  --state-dir DIR        where a key server keeps its rekey RSA keys (default /var/lib/gdoi-router)\n"
+    "  --keylog FILE          append Wireshark ikev1_decryption_table and esp_sa lines for every\n"
+    "                         phase-1 SA and TEK (debugging only: these are secrets)\n"
     "  -- EAL-ARGS            passed to DPDK's EAL after the ones gdoi-router builds\n";
 
 std::variant<options, std::string> parse_options(int argc, const char* const argv[])
@@ -97,6 +100,12 @@ std::variant<options, std::string> parse_options(int argc, const char* const arg
                 return std::string("--mgmt-token-file needs a FILE");
             }
             o.mgmt_token_file = *v;
+        } else if (a == "--state-dir" || a == "--keylog") {
+            auto v = value();
+            if (!v || v->empty()) {
+                return std::string(a) + " needs a path";
+            }
+            (a == "--state-dir" ? o.state_dir : o.keylog) = *v;
         } else if (a == "-h" || a == "--help") {
             o.help = true;
         } else if (a == "--version") {

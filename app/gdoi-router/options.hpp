@@ -26,6 +26,8 @@ struct options {
     std::string mgmt_tcp_address; // loopback address, "" = no TCP listener
     std::uint16_t mgmt_tcp_port = 0;
     std::string mgmt_token_file; // required with --mgmt-tcp
+    std::string state_dir = "/var/lib/gdoi-router"; // KS rekey keys (PEM, 0600)
+    std::string keylog;          // Wireshark key log; empty = off
 
     static constexpr const char* default_mgmt_socket = "/run/gdoi-router/mgmt.sock";
 };

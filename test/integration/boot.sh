@@ -72,7 +72,7 @@ left=$(pgrep -f "$work/router.cfg" || true)
 check "rc=$rc after ${ms} ms, left: $left" test "$rc" = 0 -a "$ms" -lt 1000 -a -z "$left"
 
 scenario "a key-server-only configuration runs without starting DPDK"
-if router_start "$work/ks.log" --config "$data/seed003-ks1.cfg"; then
+if router_start "$work/ks.log" --config "$data/seed003-ks1.cfg" --state-dir "$work/state"; then
   router_stop; rc=$STOP_RC; ms=$STOP_MS
   check "rc=$rc, log: $(cat "$work/ks.log")" test "$rc" = 0 -a -z "$(grep -i 'EAL' "$work/ks.log")"
 else

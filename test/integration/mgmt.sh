@@ -32,7 +32,7 @@ wait_ready() { # LOG PID
 }
 
 # --- a key server: control plane only, no DPDK
-"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --mgmt-socket "$sock" >"$work/ks.log" 2>&1 &
+"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket "$sock" >"$work/ks.log" 2>&1 &
 ks_pid=$!
 
 scenario "the daemon serves REST on a UNIX socket of mode 0600 in a directory it creates"
@@ -104,9 +104,9 @@ kill "$ks_pid"; wait "$ks_pid"; rc=$?; ks_pid=""
 check "rc=$rc, socket left: $(ls "$sock" 2>&1)" test "$rc" = 0 -a ! -e "$sock"
 
 scenario "TCP is refused without a token, and checks the bearer token"
-"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --mgmt-socket none --mgmt-tcp 127.0.0.1:0 >"$work/out" 2>&1; rc1=$?
+"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket none --mgmt-tcp 127.0.0.1:0 >"$work/out" 2>&1; rc1=$?
 echo "tok-$RANDOM$RANDOM" >"$work/token"
-"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --mgmt-socket none --mgmt-tcp 127.0.0.1:0 \
+"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket none --mgmt-tcp 127.0.0.1:0 \
   --mgmt-token-file "$work/token" >"$work/tcp.log" 2>&1 &
 ks_pid=$!
 if wait_ready "$work/tcp.log" "$ks_pid"; then
@@ -121,7 +121,7 @@ fi
 kill "$ks_pid" 2>/dev/null; wait "$ks_pid" 2>/dev/null; ks_pid=""
 
 scenario "gdoi-router -i takes console commands on its terminal and quit stops it"
-printf 'sh ver\nsh cry gdoi\nquit\n' | "$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --mgmt-socket none -i \
+printf 'sh ver\nsh cry gdoi\nquit\n' | "$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket none -i \
   >"$work/out" 2>&1; rc=$?
 check "rc=$rc, out: $(cat "$work/out")" test "$rc" = 0 -a -n "$(grep -F 'Roles: key server' "$work/out")" \
   -a -n "$(grep -F '% show crypto gdoi: GDOI registration is not in this build yet' "$work/out")" \

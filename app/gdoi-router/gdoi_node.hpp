@@ -1,0 +1,57 @@
+// The GDOI side of the daemon: the key server and group member protocol objects
+// from the configuration, each on its own UDP 848 socket on the control loop.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/events.hpp"
+#include "gdoi/gm.hpp"
+#include "gdoi/keylog.hpp"
+#include "gdoi/ks.hpp"
+#include "gdoi/transport.hpp"
+#include "mgmt/gdoi_setup.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace app {
+
+// Where the KS keeps its rekey RSA keys (PEM, mode 0600): loaded when present,
+// generated and saved otherwise, so a restart keeps the key the GMs know.
+mgmt::rsa_key_source rsa_keys_in(const std::string& dir);
+
+class gdoi_node {
+public:
+    // installer: where GMs put their TEKs and policy (the data plane).
+    gdoi_node(boost::asio::io_context& io, core::clock& clk, core::event_bus& bus, mgmt::gdoi_setup setup,
+              gdoi::sa_installer* installer, const std::string& keylog_path);
+    ~gdoi_node();
+
+    // Binds the sockets and starts registrations. Returns "" or what went wrong.
+    std::string start();
+
+    const gdoi::ks* key_server() const { return ks_.get(); }
+    std::vector<const gdoi::gm*> members() const;
+
+private:
+    struct gm_slot {
+        std::unique_ptr<gdoi::gm> gm;
+        std::unique_ptr<gdoi::udp_transport> transport;
+    };
+
+    boost::asio::io_context& io_;
+    core::clock& clock_;
+    core::event_bus& bus_;
+    mgmt::gdoi_setup setup_;
+    gdoi::sa_installer* installer_;
+    std::ofstream keylog_file_;
+    std::unique_ptr<gdoi::key_log> keylog_;
+    std::unique_ptr<gdoi::ks> ks_;
+    std::unique_ptr<gdoi::udp_transport> ks_transport_;
+    std::vector<std::unique_ptr<gm_slot>> gms_; // stable addresses: socket handlers point at them
+};
+
+} // namespace app
