@@ -12,9 +12,9 @@ scripts/install-deps.sh
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-rate_members=300
-scale_members=2000
-if [ $quick -eq 1 ]; then rate_members=100; scale_members=500; fi
+rate_members=${RATE_MEMBERS:-300}
+scale_members=${SCALE_MEMBERS:-2000}
+if [ $quick -eq 1 ]; then rate_members=100; scale_members=${SCALE_MEMBERS:-500}; fi
 
 [ -f build/build.ninja ] || meson setup build -Dwerror=true >/dev/null
 ninja -C build app/gdoi-router/gdoi-router bench/ks/gdoi-ks-load >/dev/null
@@ -41,10 +41,11 @@ ip -n "$ns_ks" link set ks0 up
 ip -n "$ns_ks" link set lo up
 ip -n "$ns_gm" link set gm0 up
 ip -n "$ns_gm" link set lo up
-# One source address per simulated member.
+# One source address per simulated member: 10.88.1.1 and up, as gdoi-ks-load counts.
 {
   for i in $(seq 0 $((scale_members - 1))); do
-    echo "addr add 10.88.$((1 + i / 250)).$((1 + i % 250))/16 dev gm0"
+    a=$((1 * 256 + 1 + i))
+    echo "addr add 10.88.$((a / 256)).$((a % 256))/16 dev gm0"
   done
 } >"$work/addrs"
 ip -n "$ns_gm" -batch "$work/addrs"
@@ -80,7 +81,7 @@ CFG
   for _ in $(seq 1 100); do grep -q '^ready' "$work/ks.log" && return 0; sleep 0.1; done
   echo "key server did not start:" >&2; cat "$work/ks.log" >&2; exit 1
 }
-stop_ks() { kill "$ks_pid"; wait "$ks_pid" || true; ks_pid=""; }
+stop_ks() { kill "$ks_pid"; wait "$ks_pid" || true; ks_pid=""; cp "$work/ks.log" "${KS_LOG_COPY:-/dev/null}" 2>/dev/null || true; }
 
 mkdir -p bench/results
 out=bench/results/ks.jsonl
@@ -90,7 +91,11 @@ run_case() {  # $1 dh, $2 members, $3 concurrency, $4 label
   local before after line
   before=$(rss_kb "$ks_pid")
   line=$(ip netns exec "$ns_gm" taskset -c 1 "$load" --ks 10.88.0.1 --local-base 10.88.1.1 --psk benchkey \
-           --group-id 4242 --dh "$1" --members "$2" --concurrency "$3" --label "$4" --timeout 300) || true
+           --group-id 4242 --dh "$1" --members "$2" --concurrency "$3" --label "$4" --timeout "${LOAD_TIMEOUT:-300}") || true
+  if [ -z "$line" ]; then
+    echo "bench-ks.sh: the load generator reported nothing for $4" >&2
+    exit 1
+  fi
   after=$(rss_kb "$ks_pid")
   stop_ks
   /usr/bin/python3 - "$line" "$before" "$after" >>"$out" <<'PY'

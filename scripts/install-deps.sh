@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   meson ninja-build pkg-config g++ python3
-  dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev libboost-dev nlohmann-json3-dev catch2
+  clang libclang-rt-14-dev dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev libboost-dev nlohmann-json3-dev catch2
   # tests and demo
   python3-scapy tshark tcpdump iproute2 curl iputils-ping procps psmisc ethtool
 )

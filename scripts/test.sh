@@ -3,7 +3,7 @@
 # suites. The last line is "N passed, M failed", counting test cases (Catch2 cases
 # and integration scenarios), not programs. Exits non-zero when M > 0 or N = 0.
 #   scripts/test.sh              all suites
-#   scripts/test.sh unit eal     only these suites
+#   scripts/test.sh unit eal     only these suites (fuzz: the libFuzzer run, clang)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,15 +29,36 @@ for s in "${suites[@]}"; do suite_args+=(--suite "$s"); done
 # EAL and integration tests mark themselves is_parallel: false; unit tests run in parallel.
 meson test -C build --print-errorlogs "${suite_args[@]}" 2>&1 | grep -v '^ninja: ' | tail -n 60
 
-/usr/bin/python3 - build <<'PY'
+# The libFuzzer target needs clang: its own build directory, only that target, and
+# a bounded run over the seed corpus (meson suite 'fuzz').
+builds=(build)
+if [[ " ${suites[*]} " == *" fuzz "* ]] || [ $# -eq 0 ]; then
+  if [ ! -f build-fuzz/build.ninja ]; then
+    CXX=clang++ meson setup build-fuzz -Dfuzz=true -Dbench=false >build-fuzz-setup.log 2>&1 \
+      || { cat build-fuzz-setup.log; echo "0 passed, 1 failed"; exit 1; }
+    rm -f build-fuzz-setup.log
+  fi
+  if ninja -C build-fuzz test/fuzz/fuzz_isakmp >build-fuzz/ninja.log 2>&1; then
+    meson test -C build-fuzz --no-rebuild --suite fuzz 2>&1 | grep -E '^ *[0-9]+/[0-9]+ '
+  else
+    grep -E -A5 'error|FAILED' build-fuzz/ninja.log | head -40
+    mkdir -p build-fuzz/meson-logs && : >build-fuzz/meson-logs/testlog.json
+    echo '{"name": "fuzz_isakmp (build)", "result": "FAIL", "command": []}' >>build-fuzz/meson-logs/testlog.json
+  fi
+  builds+=(build-fuzz)
+fi
+
+/usr/bin/python3 - "${builds[@]}" <<'PY'
 # Adds up test cases: each meson test either left a "<passed> <failed>" counts file
 # (named after its program or script) or counts as one case itself.
 import json, os, sys
-build = sys.argv[1]
-results = os.path.join(build, "test-results")
+results = os.path.join(sys.argv[1], "test-results")
 passed = failed = 0
-log = os.path.join(build, "meson-logs", "testlog.json")
-tests = [json.loads(l) for l in open(log)] if os.path.exists(log) else []
+tests = []
+for build in sys.argv[1:]:
+    log = os.path.join(build, "meson-logs", "testlog.json")
+    if os.path.exists(log):
+        tests += [json.loads(l) for l in open(log) if l.strip()]
 for t in tests:
     ok = t.get("result") in ("OK", "EXPECTEDFAIL", "SKIP")
     counts = None

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -195,11 +196,31 @@ int main(int argc, char** argv)
     for (unsigned i = 0; i < std::min(o.concurrency, o.members); ++i) {
         start_next();
     }
+    // A member can also fail from a timer (retransmissions exhausted) without sending
+    // anything: look at every started member's state periodically.
+    std::function<void()> sweep = [&] {
+        for (unsigned i = 0; i < started; ++i) {
+            if (!members[i].finished) {
+                check(members[i]);
+            }
+        }
+        clock.schedule(std::chrono::milliseconds{200}, sweep);
+    };
+    clock.schedule(std::chrono::milliseconds{200}, sweep);
     clock.schedule(std::chrono::seconds{o.timeout_s}, [&] { io.stop(); });
     io.run();
     if (done < o.members) {
         t_end = std::chrono::steady_clock::now();
         failed += o.members - done;
+    }
+    std::map<std::string, unsigned> reasons;
+    for (unsigned i = 0; i < started; ++i) {
+        if (members[i].gm->state() != gdoi::gm_state::registered) {
+            ++reasons[members[i].gm->last_error().empty() ? "no answer before --timeout" : members[i].gm->last_error()];
+        }
+    }
+    for (const auto& [why, n] : reasons) {
+        std::cerr << "gdoi-ks-load: " << n << " member(s) failed: " << why << '\n';
     }
     const double secs = std::chrono::duration<double>(t_end - t0).count();
     nlohmann::json j;

@@ -142,7 +142,9 @@ struct group_policy {
     // Certificate subjects allowed to register: each entry is an RFC 2253 fragment
     // ("OU=GETVPN") that the peer's verified DN must contain. Empty: no DN check.
     std::vector<std::string> authorized_identities;
-    unsigned sid_bits = 8;               // sender-ID length for counter-mode TEKs
+    // Sender-ID length for counter-mode TEKs: 16 bits leave 65,535 IDs per TEK
+    // generation (one per member lcore) and a 48-bit per-lcore IV counter.
+    unsigned sid_bits = 16;
     unsigned max_sids_per_gm = 32;
 };
 

@@ -125,7 +125,7 @@ TEST_CASE("registration: MM1..MM6 then PULL1..PULL4 installs the group policy", 
     CHECK(pol[1].sel == keys->teks[0].selectors[0]);
     CHECK(inst.directions.at("GETVPN") == direction_mode::both);
     REQUIRE(inst.sids.count("GETVPN"));
-    CHECK(inst.sids.at("GETVPN").bits == 8);
+    CHECK(inst.sids.at("GETVPN").bits == 16);
     CHECK(inst.sids.at("GETVPN").values == std::vector<std::uint32_t>{1, 2, 3, 4});
 
     const auto* reg = tb.member->registered();
