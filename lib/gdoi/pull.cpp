@@ -323,14 +323,20 @@ status pull_initiator::fail(errc c, std::string detail)
     return status::failed;
 }
 
-status pull_initiator::build(message& out)
+// Both roles' messages share the header: the phase-1 cookies, exchange 32, E flag.
+static void start_pull_message(message& out, const ike_sa& sa, std::uint32_t mid)
 {
-    out.hdr.icookie = sa_.icookie;
-    out.hdr.rcookie = sa_.rcookie;
+    out.hdr.icookie = sa.icookie;
+    out.hdr.rcookie = sa.rcookie;
     out.hdr.exchange = exchange_type::groupkey_pull;
     out.hdr.flags = flag_encrypted;
-    out.hdr.message_id = mid_;
+    out.hdr.message_id = mid;
     out.payloads.clear();
+}
+
+status pull_initiator::build(message& out)
+{
+    start_pull_message(out, sa_, mid_);
     if (step_ == 1) {
         ni_b_ = random_bytes(nonce_size);
         out.payloads.push_back({payload_type::hash, {}});
@@ -623,12 +629,7 @@ status pull_responder::process(const message& in)
 
 status pull_responder::build(message& out)
 {
-    out.hdr.icookie = sa_.icookie;
-    out.hdr.rcookie = sa_.rcookie;
-    out.hdr.exchange = exchange_type::groupkey_pull;
-    out.hdr.flags = flag_encrypted;
-    out.hdr.message_id = mid_;
-    out.payloads.clear();
+    start_pull_message(out, sa_, mid_);
     if (step_ == 2) {
         nr_b_ = random_bytes(nonce_size);
         out.payloads.push_back({payload_type::hash, {}});
