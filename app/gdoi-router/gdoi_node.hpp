@@ -9,6 +9,7 @@
 #include "gdoi/ks.hpp"
 #include "gdoi/transport.hpp"
 #include "mgmt/gdoi_setup.hpp"
+#include "mgmt/gdoi_view.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -23,18 +24,19 @@ namespace app {
 // generated and saved otherwise, so a restart keeps the key the GMs know.
 mgmt::rsa_key_source rsa_keys_in(const std::string& dir);
 
-class gdoi_node {
+// Also management's read-only view of the GDOI state (the show commands).
+class gdoi_node final : public mgmt::gdoi_view {
 public:
     // installer: where GMs put their TEKs and policy (the data plane).
     gdoi_node(boost::asio::io_context& io, core::clock& clk, core::event_bus& bus, mgmt::gdoi_setup setup,
               gdoi::sa_installer* installer, const std::string& keylog_path);
-    ~gdoi_node();
+    ~gdoi_node() override;
 
     // Binds the sockets and starts registrations. Returns "" or what went wrong.
     std::string start();
 
-    const gdoi::ks* key_server() const { return ks_.get(); }
-    std::vector<const gdoi::gm*> members() const;
+    const gdoi::ks* key_server() const override { return ks_.get(); }
+    std::vector<const gdoi::gm*> members() const override;
 
 private:
     struct gm_slot {

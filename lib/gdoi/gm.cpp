@@ -76,6 +76,8 @@ outbound gm::start()
         fail_close_armed_ = true;
     }
     sa_ = std::make_unique<ike_sa>();
+    ++conn_id_;
+    ++attempted_;
     auto ick = random_bytes(8);
     std::copy(ick.begin(), ick.end(), sa_->icookie.begin());
     sa_->local_addr = cfg_.local_addr;
@@ -283,6 +285,8 @@ std::optional<outbound> gm::handle(const endpoint& from, byte_view datagram)
     if (st == status::done) {
         clock_.cancel(retransmit_timer_);
         reg_ = pull_->result();
+        registered_at_ = clock_.now();
+        ++succeeded_;
         // The order of seed 003: SA_TEK/KEK_UPDATED, GM_REGS_COMPL, GM_INSTALL_POLICIES_SUCCESS.
         bus_.raise("SA_TEK_UPDATED", "SA TEK was updated", {{"group", cfg_.group}});
         if (reg_->kek) {
@@ -350,8 +354,10 @@ void gm::schedule_reregistration(const registration& r)
     auto lead = cfg_.reregister_margin + jitter;
     auto wait = soonest > lead ? soonest - lead : std::chrono::seconds{1};
     clock_.cancel(rereg_timer_);
+    reregister_at_ = clock_.now() + wait;
     rereg_timer_ = clock_.schedule(wait, [this] {
         rereg_timer_ = 0;
+        reregister_at_.reset();
         bus_.raise("GM_RE_REGISTER", "The IPSec SA created for group " + cfg_.group +
                                          " may have expired or been cleared, or didn't go through. Re-register to KS.",
                    {{"group", cfg_.group}});

@@ -76,6 +76,15 @@ public:
     std::size_t server_index() const { return server_index_; }
     const std::string& last_error() const { return last_error_; }
     const ike_sa* sa() const { return sa_.get(); }
+    // Read-only views for management (`show crypto gdoi gm`, `show crypto isakmp sa`).
+    const gm_config& config() const { return cfg_; }
+    // When the current registration completed, and when the re-registration timer fires.
+    std::optional<core::steady_time> registered_at() const { return registered_at_; }
+    std::optional<core::steady_time> reregister_at() const { return reregister_at_; }
+    unsigned attempted_registrations() const { return attempted_; }
+    unsigned succeeded_registrations() const { return succeeded_; }
+    // Numbers this GM's ISAKMP SAs in creation order (IOS's conn-id); 0 before start().
+    std::uint32_t conn_id() const { return conn_id_; }
 
 private:
     std::optional<outbound> fail(std::string why);
@@ -107,6 +116,11 @@ private:
     std::uint32_t dpd_seq_ = 0;
     std::optional<std::uint32_t> last_dpd_ack_;
     bool fail_close_armed_ = false;
+    std::optional<core::steady_time> registered_at_;
+    std::optional<core::steady_time> reregister_at_;
+    unsigned attempted_ = 0;
+    unsigned succeeded_ = 0;
+    std::uint32_t conn_id_ = 0;
 };
 
 // The merged policy a GM installs: local deny entries first, then the KS's TEK selectors.

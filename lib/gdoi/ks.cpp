@@ -72,6 +72,7 @@ struct ks::session {
     bytes last_in;
     bytes last_out;
     core::timer_id expiry = 0;
+    std::uint32_t conn_id = 0;
 };
 
 ks::ks(ks_config cfg, core::clock& clk, core::event_bus& bus, key_log* keys)
@@ -89,6 +90,7 @@ ks::ks(ks_config cfg, core::clock& clk, core::event_bus& bus, key_log* keys)
             g->policy.kek->rekey_key = std::make_shared<const rsa_key>(std::move(k.value()));
         }
         g->keys = generate_group_keys(g->policy, cfg_.local_addr);
+        g->keys_created = clock_.now();
         groups_.push_back(std::move(g));
     }
 }
@@ -108,6 +110,28 @@ std::shared_ptr<const rsa_key> ks::rekey_key(std::string_view group) const
         }
     }
     return nullptr;
+}
+
+std::vector<isakmp_session> ks::session_list() const
+{
+    std::vector<isakmp_session> out;
+    for (const auto& [ick, s] : sessions_) {
+        out.push_back({s->conn_id, s->sa.local_addr, s->sa.peer_addr, s->sa.icookie, s->sa.rcookie, s->sa.keys_ready,
+                       s->sa.established, s->sa.peer_version});
+    }
+    // Creation order reads like IOS's conn-id column, not cookie order.
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.conn_id < b.conn_id; });
+    return out;
+}
+
+std::optional<core::steady_time> ks::keys_created(std::string_view group) const
+{
+    for (const auto& g : groups_) {
+        if (g->keys.name == group) {
+            return g->keys_created;
+        }
+    }
+    return std::nullopt;
 }
 
 const group_keys* ks::group(std::string_view name) const
@@ -160,6 +184,7 @@ std::optional<bytes> ks::handle(const endpoint& from, byte_view datagram)
         }
         auto s = std::make_unique<session>();
         s->peer = from;
+        s->conn_id = next_conn_id_++;
         s->sa.local_addr = cfg_.local_addr;
         s->sa.peer_addr = from.addr;
         s->sa.icookie = hdr->icookie;

@@ -45,6 +45,18 @@ struct member {
     core::system_time registered_at{};
 };
 
+// `show crypto isakmp sa` on the KS: one ISAKMP session (half-open or established).
+struct isakmp_session {
+    std::uint32_t conn_id = 0; // per-KS, in creation order
+    std::uint32_t local_addr = 0;
+    std::uint32_t peer_addr = 0;
+    cookie icookie{};
+    cookie rcookie{};
+    bool keys_ready = false;
+    bool established = false;
+    std::optional<gdoi_version> peer_version;
+};
+
 struct ks_counters {
     std::uint64_t received = 0;
     std::uint64_t malformed = 0;
@@ -71,6 +83,11 @@ public:
     std::shared_ptr<const rsa_key> rekey_key(std::string_view group) const;
     const ks_counters& counters() const { return counters_; }
     std::size_t sessions() const { return sessions_.size(); }
+    // Read-only views for management (`show crypto isakmp sa`, `show crypto gdoi`).
+    std::vector<isakmp_session> session_list() const;
+    const ks_config& config() const { return cfg_; }
+    // When the group's current keys were generated (remaining lifetimes count from here).
+    std::optional<core::steady_time> keys_created(std::string_view group) const;
     const std::string& last_error() const { return last_error_; }
 
 private:
@@ -81,6 +98,7 @@ private:
         std::uint32_t next_sid = 1;
         bool first_gm_seen = false;
         std::optional<core::steady_time> pseudotime_start;
+        core::steady_time keys_created{};
     };
 
     std::optional<bytes> handle_main_mode(session& s, const message& m);
@@ -99,6 +117,7 @@ private:
     std::vector<std::unique_ptr<group_state>> groups_;
     std::map<cookie, std::unique_ptr<session>> sessions_;
     std::vector<member> members_;
+    std::uint32_t next_conn_id_ = 1;
     ks_counters counters_;
     std::string last_error_;
 };

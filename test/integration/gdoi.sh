@@ -32,6 +32,9 @@ check "$(cat "$work/chk")" test $? -eq 0
 scenario "the key server starts on kernel sockets in host B's namespace"
 ip netns exec "$NS_B" tcpdump -i eth0 -w "$work/wan.pcap" -U udp port 848 >/dev/null 2>&1 &
 cap_pid=$!
+# tcpdump writes the pcap header once it is capturing: wait for it, or the
+# registration (a few milliseconds) may be over before the capture starts.
+for _ in $(seq 1 50); do [ "$(stat -c %s "$work/wan.pcap" 2>/dev/null || echo 0)" -ge 24 ] && break; sleep 0.1; done
 ip netns exec "$NS_B" "$GDOI_ROUTER" --config "$work/ks.cfg" --state-dir "$work/state" --keylog "$work/keys.log" \
   --mgmt-socket "$work/ks.sock" >"$work/ks.log" 2>&1 &
 ks_pid=$!
@@ -74,6 +77,33 @@ done <"$work/keys.log"
 tshark -r "$work/wan.pcap" -d udp.port==848,isakmp "${args[@]}" -V >"$work/decrypted" 2>&1
 check "keylog lines=${#args[@]}; $(grep -m5 -E 'Payload: (SA TEK|Key Download|Sequence)' "$work/decrypted")" \
   bash -c "grep -q 'Key Download' '$work/decrypted' && grep -q 'SA TEK\|TEK' '$work/decrypted'"
+
+scenario "gdoictl on the key server's socket lists the group member in show crypto gdoi ks members"
+GDOICTL_KS=("$GDOICTL" --socket "$work/ks.sock")
+"${GDOICTL_KS[@]}" show crypto gdoi ks members >"$work/members.txt" 2>&1; rc=$?
+check "rc=$rc, out: $(cat "$work/members.txt")" \
+  bash -c "test $rc = 0 && grep -q '^Group Member ID    : 10.77.2.254 ' '$work/members.txt' && grep -q '^ GM State          : Registered' '$work/members.txt'"
+
+scenario "POST /commands over the socket returns the same text as gdoictl, and the member in its data"
+curl -s --max-time 5 --unix-socket "$work/ks.sock" -X POST http://gdoi/commands \
+  -d '{"command":"sh cry gdoi ks members"}' >"$work/members.json"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["output"])' "$work/members.json" >"$work/members.rest" 2>&1
+addr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["members"][0]["address"])' "$work/members.json" 2>&1)
+"${GDOICTL_KS[@]}" --json show crypto gdoi ks members >"$work/members.ctl.json" 2>&1
+same_data=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"] == json.load(open(sys.argv[2])))' \
+  "$work/members.json" "$work/members.ctl.json" 2>&1)
+check "addr=$addr same_data=$same_data diff: $(diff "$work/members.txt" "$work/members.rest" | head -5)" \
+  bash -c "test '$addr' = 10.77.2.254 -a '$same_data' = True && cmp -s '$work/members.txt' '$work/members.rest'"
+
+scenario "show crypto gdoi on the key server shows the group, its member count and TEK"
+"${GDOICTL_KS[@]}" show crypto gdoi >"$work/gdoi.txt" 2>&1; rc=$?
+check "rc=$rc, out: $(head -30 "$work/gdoi.txt")" \
+  bash -c "test $rc = 0 && grep -q '^    Group Members            : 1$' '$work/gdoi.txt' && grep -q '^        spi: 0x' '$work/gdoi.txt' && grep -q 'remaining key lifetime' '$work/gdoi.txt'"
+
+scenario "show crypto isakmp sa on the key server lists the member's ISAKMP SA as GDOI_IDLE"
+"${GDOICTL_KS[@]}" show crypto isakmp sa >"$work/isakmp.txt" 2>&1; rc=$?
+check "rc=$rc, out: $(cat "$work/isakmp.txt")" \
+  bash -c "test $rc = 0 && grep -qE '^[0-9.]+ +10\.77\.2\.254 +GDOI_IDLE +[0-9]+ ACTIVE$' '$work/isakmp.txt'"
 
 router_stop
 scenario_exit

@@ -1,0 +1,679 @@
+// The GDOI show commands. Field names and layout follow the seeds' IOS outputs;
+// values come only from the key server and group member objects. Fields IOS shows
+// that we do not track (rekey counters, vrfs, tag method) are left out.
+#include "mgmt/gdoi_commands.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mgmt {
+
+namespace {
+
+using nlohmann::json;
+
+std::string printf_line(const char* fmt, auto... args)
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    return buf;
+}
+
+std::string addr(std::uint32_t a) { return gdoi::to_string_addr(a); }
+
+// "    Name                     : value" as IOS aligns it: the colons line up in column 30
+// whatever the indent (seed 003 `show crypto gdoi gm`).
+std::string field(int indent, const std::string& label, const std::string& value)
+{
+    return std::string(static_cast<std::size_t>(indent), ' ') + printf_line("%-*s: ", 29 - indent, label.c_str()) +
+           value + "\n";
+}
+
+command_output ok(std::string text, json data)
+{
+    command_output out;
+    out.text = std::move(text);
+    out.data = std::move(data);
+    return out;
+}
+
+command_output failed(std::string text)
+{
+    command_output out;
+    out.result = command_output::status::failed;
+    out.text = std::move(text);
+    return out;
+}
+
+std::string hex(const std::uint8_t* p, std::size_t n)
+{
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += printf_line("%02X", p[i]);
+    }
+    return out;
+}
+
+std::string utc(core::system_time t)
+{
+    const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// Seconds left of `lifetime` counted from `since`, never below zero.
+long long remaining(std::chrono::seconds lifetime, core::steady_time since, const core::clock& clk)
+{
+    const auto left = lifetime - std::chrono::duration_cast<std::chrono::seconds>(clk.now() - since);
+    return std::max<long long>(0, left.count());
+}
+
+std::string identity_text(std::optional<std::uint32_t> number, std::optional<std::uint32_t> address)
+{
+    if (number) {
+        return std::to_string(*number);
+    }
+    if (address) {
+        return addr(*address);
+    }
+    return "n/a";
+}
+
+json identity_json(std::optional<std::uint32_t> number, std::optional<std::uint32_t> address)
+{
+    json j = json::object();
+    if (number) {
+        j["number"] = *number;
+    }
+    if (address) {
+        j["address"] = addr(*address);
+    }
+    return j;
+}
+
+// IOS transform-set names: esp-aes esp-sha-hmac, esp-gcm, esp-gmac, esp-3des.
+std::string transform_text(const gdoi::transform_set& t)
+{
+    std::string out;
+    switch (t.transform) {
+    case gdoi::esp_transform::des3: out = "esp-3des"; break;
+    case gdoi::esp_transform::aes_cbc: out = "esp-aes"; break;
+    case gdoi::esp_transform::aes_gcm_8:
+    case gdoi::esp_transform::aes_gcm_12:
+    case gdoi::esp_transform::aes_gcm_16: out = "esp-gcm"; break;
+    case gdoi::esp_transform::aes_gmac: out = "esp-gmac"; break;
+    }
+    switch (t.auth) {
+    case gdoi::esp_auth::none: break;
+    case gdoi::esp_auth::hmac_sha1: out += " esp-sha-hmac"; break;
+    case gdoi::esp_auth::hmac_sha256: out += " esp-sha256-hmac"; break;
+    case gdoi::esp_auth::hmac_sha384: out += " esp-sha384-hmac"; break;
+    case gdoi::esp_auth::hmac_sha512: out += " esp-sha512-hmac"; break;
+    }
+    return out;
+}
+
+std::string sig_hash_text(gdoi::hash_alg h)
+{
+    switch (h) {
+    case gdoi::hash_alg::sha1: return "HMAC_AUTH_SHA";
+    case gdoi::hash_alg::sha256: return "HMAC_AUTH_SHA256";
+    case gdoi::hash_alg::sha384: return "HMAC_AUTH_SHA384";
+    case gdoi::hash_alg::sha512: return "HMAC_AUTH_SHA512";
+    }
+    return "?";
+}
+
+std::string direction_text(gdoi::direction_mode d)
+{
+    switch (d) {
+    case gdoi::direction_mode::both: return "Both";
+    case gdoi::direction_mode::inbound_only: return "Inbound Only";
+    case gdoi::direction_mode::inbound_optional: return "Inbound Optional";
+    }
+    return "?";
+}
+
+std::string protocol_text(std::uint8_t p)
+{
+    switch (p) {
+    case 0: return "ip";
+    case 1: return "icmp";
+    case 6: return "tcp";
+    case 17: return "udp";
+    default: return std::to_string(p);
+    }
+}
+
+std::string prefix_text(const gdoi::ipv4_prefix& p)
+{
+    if (p.len == 0) {
+        return "any";
+    }
+    if (p.len == 32) {
+        return "host " + addr(p.addr);
+    }
+    return addr(p.addr & p.mask()) + " " + addr(~p.mask());
+}
+
+// One TEK selector as an IOS access-list line (seed 000: "access-list permit ip host A host B").
+std::string selector_text(const gdoi::traffic_selector& s)
+{
+    std::string out = "access-list permit " + protocol_text(s.protocol) + " " + prefix_text(s.src);
+    if (s.src_port != 0) {
+        out += " eq " + std::to_string(s.src_port);
+    }
+    out += " " + prefix_text(s.dst);
+    if (s.dst_port != 0) {
+        out += " eq " + std::to_string(s.dst_port);
+    }
+    return out;
+}
+
+std::string replay_text(const gdoi::replay_params& r)
+{
+    switch (r.mode) {
+    case gdoi::replay_mode::none: return "Anti-Replay : Disabled";
+    case gdoi::replay_mode::counter: return "Anti-Replay(Counter Based) : " + std::to_string(r.window);
+    case gdoi::replay_mode::time: return "Anti-Replay(Time Based) : " + std::to_string(r.window) + " sec interval";
+    }
+    return "?";
+}
+
+std::string spi_text(std::uint32_t spi) { return printf_line("0x%08X(%u)", spi, spi); }
+
+json tek_json(const gdoi::tek& t, long long left)
+{
+    json sel = json::array();
+    for (const auto& s : t.selectors) {
+        sel.push_back(selector_text(s));
+    }
+    static const char* const replay_modes[] = {"none", "counter", "time"};
+    static const char* const directions[] = {"", "sender-only", "receiver-only", "symmetric"};
+    return {{"spi", t.spi},
+            {"spi_hex", printf_line("0x%08X", t.spi)},
+            {"transform", transform_text(t.transform)},
+            {"key_bits", t.transform.key_bits},
+            {"alg_key_bytes", t.enc_key.size()},
+            {"sig_key_bytes", t.auth_key.size()},
+            {"lifetime_seconds", t.lifetime.count()},
+            {"remaining_seconds", left},
+            {"direction", directions[static_cast<int>(t.direction) & 3]},
+            {"replay", {{"mode", replay_modes[static_cast<int>(t.replay.mode) % 3]}, {"window", t.replay.window}}},
+            {"acl", sel}};
+}
+
+std::string tek_text(const gdoi::tek& t, long long left)
+{
+    std::string out = "    IPsec SA:\n";
+    out += "        spi: " + spi_text(t.spi) + "\n";
+    out += "        transform: " + transform_text(t.transform) + "\n";
+    out += "        sa timing:remaining key lifetime (sec): (" + std::to_string(left) + ")\n";
+    out += "        " + replay_text(t.replay) + "\n";
+    out += "        alg key size: " + std::to_string(t.enc_key.size()) + " (bytes)\n";
+    if (!t.auth_key.empty()) {
+        out += "        sig key size: " + std::to_string(t.auth_key.size()) + " (bytes)\n";
+    }
+    // Our ESP engine runs header-preserving tunnel mode (GET VPN address preservation).
+    out += "        encaps: ENCAPS_TUNNEL\n";
+    return out;
+}
+
+json kek_json(const gdoi::kek_sa& k, long long left)
+{
+    return {{"spi", hex(k.spi.data(), k.spi.size())},
+            {"rekey_transport", "unicast"},
+            {"encrypt_algorithm", k.algorithm == gdoi::kek_algorithm::aes ? "AES" : "3DES"},
+            {"key_bits", k.key_bits},
+            {"lifetime_seconds", k.lifetime.count()},
+            {"remaining_seconds", left},
+            {"sig_hash_algorithm", sig_hash_text(k.sig_hash)},
+            {"sig_key_bits", k.sig_key_bits}};
+}
+
+std::string kek_text(const gdoi::kek_sa& k, long long left)
+{
+    std::string out = "  KEK POLICY:\n";
+    out += field(4, "Rekey Transport Type", "Unicast");
+    out += field(4, "Lifetime (secs)", std::to_string(left));
+    out += field(4, "Encrypt Algorithm", k.algorithm == gdoi::kek_algorithm::aes ? "AES" : "3DES");
+    out += field(4, "Key Size", std::to_string(k.key_bits));
+    out += field(4, "Sig Hash Algorithm", sig_hash_text(k.sig_hash));
+    out += field(4, "Sig Key Length (bits)", std::to_string(k.sig_key_bits));
+    out += field(4, "spi", "0x" + hex(k.spi.data(), k.spi.size()));
+    return out;
+}
+
+std::size_t member_count(const gdoi::ks& ks, const std::string& group)
+{
+    const auto& m = ks.members();
+    return static_cast<std::size_t>(
+        std::count_if(m.begin(), m.end(), [&](const gdoi::member& x) { return x.group == group; }));
+}
+
+const gdoi::group_policy* ks_policy(const gdoi::ks& ks, const std::string& group)
+{
+    for (const auto& p : ks.config().groups) {
+        if (p.name == group) {
+            return &p;
+        }
+    }
+    return nullptr;
+}
+
+// The key server's side of one group.
+void render_ks_group(const gdoi::ks& ks, const gdoi::group_policy& p, const core::clock& clk, std::string& text,
+                     json& data)
+{
+    const gdoi::group_keys* keys = ks.group(p.name);
+    const auto created = ks.keys_created(p.name).value_or(clk.now());
+    const auto members = member_count(ks, p.name);
+    text += "Key Server Information For Group " + p.name + ":\n";
+    text += field(4, "Group Name", p.name);
+    text += field(4, "Group Identity", identity_text(p.identity_number, p.identity_address));
+    text += field(4, "Group Members", std::to_string(members));
+    text += field(4, "Rekey Transport Type", keys && keys->kek ? "Unicast" : "None");
+    text += field(4, "Key Server ID", addr(ks.config().local_addr));
+    json j = {{"key_server_id", addr(ks.config().local_addr)},
+              {"members", members},
+              {"rekey_transport", keys && keys->kek ? json("unicast") : json(nullptr)}};
+    if (keys == nullptr) {
+        data["ks"] = j;
+        return;
+    }
+    text += field(4, "Sequence Number", std::to_string(keys->seq));
+    j["seq"] = keys->seq;
+    text += "\n";
+    if (keys->kek) {
+        const auto left = remaining(keys->kek->lifetime, created, clk);
+        text += kek_text(*keys->kek, left) + "\n";
+        j["kek"] = kek_json(*keys->kek, left);
+    } else {
+        j["kek"] = nullptr;
+    }
+    text += "  TEK POLICY:\n";
+    json teks = json::array();
+    for (const auto& t : keys->teks) {
+        const auto left = remaining(t.lifetime, created, clk);
+        text += tek_text(t, left);
+        for (const auto& s : t.selectors) {
+            text += "        " + selector_text(s) + "\n";
+        }
+        teks.push_back(tek_json(t, left));
+    }
+    j["teks"] = teks;
+    data["ks"] = j;
+}
+
+std::string gm_status_text(gdoi::gm_state s)
+{
+    switch (s) {
+    case gdoi::gm_state::idle: return "Not registered";
+    case gdoi::gm_state::main_mode:
+    case gdoi::gm_state::pull: return "Registering";
+    case gdoi::gm_state::registered: return "Registered";
+    case gdoi::gm_state::failed: return "Registration failed";
+    }
+    return "?";
+}
+
+std::string sids_text(const gdoi::sender_ids& s)
+{
+    std::string out;
+    for (auto v : s.values) {
+        out += (out.empty() ? "" : ",") + std::to_string(v);
+    }
+    return out.empty() ? "none" : out;
+}
+
+// The group member's side of one group (seed 003 `show crypto gdoi gm`).
+void render_gm_group(const gdoi::gm& gm, const core::clock& clk, bool with_policy, std::string& text, json& data)
+{
+    const auto& c = gm.config();
+    const auto* reg = gm.registered();
+    text += "Group Member Information For Group " + c.group + ":\n";
+    text += field(4, "IPSec SA Direction", direction_text(c.direction));
+    std::string servers;
+    json server_list = json::array();
+    for (const auto& s : c.servers) {
+        servers += (servers.empty() ? "" : ", ") + addr(s.addr);
+        server_list.push_back(addr(s.addr));
+    }
+    text += field(4, "Group Server list", servers);
+    text += "\n";
+    text += field(4, "Group member", addr(c.local_addr));
+    text += field(7, "Local addr/port", addr(c.local_addr) + "/848");
+    text += field(7, "Remote addr/port", addr(gm.server().addr) + "/" + std::to_string(gm.server().port));
+    text += field(7, "Version", c.phase1.version.str());
+    text += field(7, "Registration status", gm_status_text(gm.state()));
+    json j = {{"group_member", addr(c.local_addr)},
+              {"server_list", server_list},
+              {"direction", direction_text(c.direction)},
+              {"remote", addr(gm.server().addr)},
+              {"version", c.phase1.version.str()},
+              {"state", gdoi::to_string(gm.state())},
+              {"attempted_registrations", gm.attempted_registrations()},
+              {"succeeded_registrations", gm.succeeded_registrations()}};
+    if (gm.state() == gdoi::gm_state::registered) {
+        text += field(7, "Registered with", addr(gm.server().addr));
+        j["registered_with"] = addr(gm.server().addr);
+    }
+    if (auto at = gm.reregister_at()) {
+        const auto in = std::max<long long>(
+            0, std::chrono::duration_cast<std::chrono::seconds>(*at - clk.now()).count());
+        text += field(7, "Re-registers in", std::to_string(in) + " sec");
+        j["reregisters_in_seconds"] = in;
+    }
+    text += field(7, "Succeeded registration", std::to_string(gm.succeeded_registrations()));
+    text += field(7, "Attempted registration", std::to_string(gm.attempted_registrations()));
+    if (!gm.last_error().empty() && gm.state() == gdoi::gm_state::failed) {
+        text += field(7, "Last error", gm.last_error());
+        j["last_error"] = gm.last_error();
+    }
+    if (reg == nullptr) {
+        data["gm"] = j;
+        return;
+    }
+    if (reg->seq) {
+        text += field(7, "Last rekey seq num", std::to_string(*reg->seq));
+        j["seq"] = *reg->seq;
+    }
+    text += field(7, "Sender IDs", sids_text(reg->sids));
+    j["sender_ids"] = reg->sids.values;
+    const auto since = gm.registered_at().value_or(clk.now());
+    json teks = json::array();
+    std::string acl;
+    std::string tek_lines;
+    for (const auto& t : reg->teks) {
+        const auto left = remaining(t.lifetime, since, clk);
+        teks.push_back(tek_json(t, left));
+        tek_lines += tek_text(t, left);
+        for (const auto& s : t.selectors) {
+            acl += selector_text(s) + "\n";
+        }
+    }
+    j["teks"] = teks;
+    j["kek"] = reg->kek ? kek_json(*reg->kek, remaining(reg->kek->lifetime, since, clk)) : json(nullptr);
+    data["gm"] = j;
+    if (!with_policy) {
+        return;
+    }
+    text += "\nACL Downloaded From KS " + addr(gm.server().addr) + ":\n" + acl + "\n";
+    if (reg->kek) {
+        text += kek_text(*reg->kek, remaining(reg->kek->lifetime, since, clk)) + "\n";
+    }
+    text += "  TEK POLICY for the current KS-Policy ACEs Downloaded:\n" + tek_lines;
+}
+
+json ks_members_json(const gdoi::ks& ks)
+{
+    json list = json::array();
+    for (const auto& m : ks.members()) {
+        const auto* p = ks_policy(ks, m.group);
+        list.push_back({{"address", addr(m.addr)},
+                        {"group", m.group},
+                        {"group_id", p ? identity_json(p->identity_number, p->identity_address) : json::object()},
+                        {"version", m.version},
+                        {"state", m.state},
+                        {"key_server_id", addr(ks.config().local_addr)},
+                        {"registered_at", utc(m.registered_at)}});
+    }
+    return list;
+}
+
+std::string capitalized(std::string s)
+{
+    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') {
+        s[0] = static_cast<char>(s[0] - 'a' + 'A');
+    }
+    return s;
+}
+
+} // namespace
+
+command_output show_crypto_gdoi(const gdoi_view& v, const core::clock& clk, const std::optional<std::string>& group,
+                                gdoi_part part)
+{
+    const auto* ks = v.key_server();
+    const auto gms = v.members();
+    // Groups in configuration order: the KS's first, then GM-only groups.
+    std::vector<std::string> names;
+    if (ks != nullptr) {
+        for (const auto& p : ks->config().groups) {
+            names.push_back(p.name);
+        }
+    }
+    for (const auto* gm : gms) {
+        if (std::find(names.begin(), names.end(), gm->config().group) == names.end()) {
+            names.push_back(gm->config().group);
+        }
+    }
+    if (group && std::find(names.begin(), names.end(), *group) == names.end()) {
+        return failed("% Group " + *group + " not found\n");
+    }
+    std::string text;
+    json groups = json::array();
+    if (part == gdoi_part::ks && ks != nullptr && !group) {
+        text += "Total group members registered to this box: " + std::to_string(ks->members().size()) + "\n\n";
+    }
+    for (const auto& name : names) {
+        if (group && name != *group) {
+            continue;
+        }
+        const auto* policy = ks != nullptr ? ks_policy(*ks, name) : nullptr;
+        const gdoi::gm* member = nullptr;
+        for (const auto* gm : gms) {
+            if (gm->config().group == name) {
+                member = gm;
+            }
+        }
+        const bool show_ks = policy != nullptr && part != gdoi_part::gm;
+        const bool show_gm = member != nullptr && part != gdoi_part::ks;
+        if (!show_ks && !show_gm) {
+            continue;
+        }
+        json g = {{"name", name}};
+        if (part == gdoi_part::all) {
+            text += "GROUP INFORMATION\n\n";
+            text += field(4, "Group Name", name);
+            const auto id = policy ? identity_text(policy->identity_number, policy->identity_address)
+                                   : identity_text(member->config().identity.number,
+                                                   member->config().identity.address);
+            text += field(4, "Group Identity", id);
+            text += "\n";
+        }
+        g["identity"] = policy ? identity_json(policy->identity_number, policy->identity_address)
+                               : identity_json(member->config().identity.number, member->config().identity.address);
+        if (show_ks) {
+            render_ks_group(*ks, *policy, clk, text, g);
+            text += "\n";
+        }
+        if (show_gm) {
+            render_gm_group(*member, clk, part == gdoi_part::all, text, g);
+            text += "\n";
+        }
+        groups.push_back(g);
+    }
+    if (groups.empty()) {
+        text = part == gdoi_part::ks   ? "This box is not a GDOI key server.\n"
+               : part == gdoi_part::gm ? "This box is not a GDOI group member.\n"
+                                       : "No GDOI groups are configured.\n";
+    } else {
+        // One blank line between groups, none after the last.
+        while (text.size() >= 2 && text.ends_with("\n\n")) {
+            text.pop_back();
+        }
+    }
+    return ok(std::move(text), {{"key_server", ks != nullptr}, {"groups", groups}});
+}
+
+command_output show_ks_members(const gdoi_view& v, bool summary)
+{
+    const auto* ks = v.key_server();
+    if (ks == nullptr) {
+        return ok("This box is not a GDOI key server.\n", {{"key_server", false}, {"members", json::array()}});
+    }
+    std::string text;
+    if (!summary) {
+        text += "Group Member Information :\n\n";
+    }
+    for (const auto& m : ks->members()) {
+        const auto* p = ks_policy(*ks, m.group);
+        text += printf_line("Group Member ID    : %-19s GM Version: %s\n", addr(m.addr).c_str(), m.version.c_str());
+        text += " Group ID          : " + (p ? identity_text(p->identity_number, p->identity_address) : "n/a") + "\n";
+        text += " Group Name        : " + m.group + "\n";
+        text += " GM State          : " + capitalized(m.state) + "\n";
+        text += " Key Server ID     : " + addr(ks->config().local_addr) + "\n";
+        if (!summary) {
+            text += " Registered at     : " + utc(m.registered_at) + "\n";
+        }
+        text += "\n";
+    }
+    if (ks->members().empty()) {
+        text += "No group members are registered.\n";
+    } else {
+        text.pop_back();
+    }
+    return ok(std::move(text), {{"key_server", true}, {"members", ks_members_json(*ks)}});
+}
+
+command_output show_isakmp_sa(const gdoi_view& v)
+{
+    struct row {
+        std::string dst;
+        std::string src;
+        std::string state;
+        std::uint32_t conn_id;
+        std::string status;
+        json detail;
+    };
+    auto state_of = [](bool established, bool keys_ready) {
+        // GDOI_IDLE once Main Mode is done (seed 003); the Main Mode states before.
+        return established ? "GDOI_IDLE" : keys_ready ? "MM_KEY_EXCH" : "MM_NO_STATE";
+    };
+    auto proposal_json = [](const gdoi::ike_sa& sa) {
+        return json{{"encryption", std::string(gdoi::to_string(sa.prop.cipher.alg))},
+                    {"key_bits", sa.prop.cipher.key_bits},
+                    {"hash", std::string(gdoi::to_string(sa.prop.hash))},
+                    {"auth", sa.prop.auth == gdoi::auth_method::psk ? "psk" : "rsig"},
+                    {"dh_group", static_cast<int>(sa.prop.group)},
+                    {"lifetime_seconds", sa.prop.lifetime.count()}};
+    };
+    std::vector<row> rows;
+    if (const auto* ks = v.key_server()) {
+        for (const auto& s : ks->session_list()) {
+            // dst is the responder, src the initiator, on both ends (seed 003).
+            rows.push_back({addr(s.local_addr), addr(s.peer_addr), state_of(s.established, s.keys_ready), s.conn_id,
+                            "ACTIVE",
+                            {{"role", "ks"},
+                             {"icookie", hex(s.icookie.data(), s.icookie.size())},
+                             {"rcookie", hex(s.rcookie.data(), s.rcookie.size())},
+                             {"peer_version", s.peer_version ? json(s.peer_version->str()) : json(nullptr)}}});
+        }
+    }
+    for (const auto* gm : v.members()) {
+        const auto* sa = gm->sa();
+        if (sa == nullptr) {
+            continue;
+        }
+        const bool dead = gm->state() == gdoi::gm_state::failed;
+        json d = {{"role", "gm"},
+                  {"group", gm->config().group},
+                  {"icookie", hex(sa->icookie.data(), sa->icookie.size())},
+                  {"rcookie", hex(sa->rcookie.data(), sa->rcookie.size())}};
+        if (sa->established) {
+            d["proposal"] = proposal_json(*sa);
+        }
+        rows.push_back({addr(sa->peer_addr), addr(sa->local_addr), state_of(sa->established, sa->keys_ready),
+                        gm->conn_id(), dead ? "DELETED" : "ACTIVE", d});
+    }
+    std::string text = "IPv4 Crypto ISAKMP SA\n";
+    text += printf_line("%-15s %-15s %-14s%8s %s\n", "dst", "src", "state", "conn-id", "status");
+    json list = json::array();
+    for (const auto& r : rows) {
+        text += printf_line("%-15s %-15s %-14s%8u %s\n", r.dst.c_str(), r.src.c_str(), r.state.c_str(), r.conn_id,
+                            r.status.c_str());
+        json j = {{"dst", r.dst}, {"src", r.src}, {"state", r.state}, {"conn_id", r.conn_id}, {"status", r.status}};
+        j.update(r.detail);
+        list.push_back(j);
+    }
+    return ok(std::move(text), {{"sessions", list}});
+}
+
+command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk)
+{
+    std::string text;
+    json groups = json::array();
+    for (const auto* gm : v.members()) {
+        const auto& c = gm->config();
+        const auto* reg = gm->registered();
+        text += "group: " + c.group + "\n";
+        text += "    local addr " + addr(c.local_addr) + ", key server " + addr(gm->server().addr) + "\n";
+        json teks = json::array();
+        if (reg == nullptr) {
+            text += "    no SAs: " + gm_status_text(gm->state()) + "\n\n";
+        } else {
+            const auto since = gm->registered_at().value_or(clk.now());
+            // Group SAs are symmetric: the same SPI protects both directions.
+            text += "\n    inbound/outbound esp sas:\n";
+            for (const auto& t : reg->teks) {
+                const auto left = remaining(t.lifetime, since, clk);
+                text += "     spi: " + spi_text(t.spi) + "\n";
+                text += "       transform: " + transform_text(t.transform) + " ,\n";
+                text += "       sa timing: remaining key lifetime (sec): (" + std::to_string(left) + ")\n";
+                text += "       " + replay_text(t.replay) + "\n";
+                teks.push_back(tek_json(t, left));
+            }
+            text += "\n";
+        }
+        groups.push_back({{"group", c.group},
+                          {"local_addr", addr(c.local_addr)},
+                          {"key_server", addr(gm->server().addr)},
+                          {"teks", teks}});
+    }
+    if (groups.empty()) {
+        text = "No IPsec SAs: this box is not a GDOI group member.\n";
+    } else {
+        text.pop_back();
+    }
+    return ok(std::move(text), {{"groups", groups}});
+}
+
+void register_gdoi_commands(command_registry& reg, const gdoi_view& v)
+{
+    const gdoi_view* view = &v;
+    struct variant {
+        std::string suffix;
+        gdoi_part part;
+        std::string help;
+    };
+    const std::vector<variant> parts = {{"", gdoi_part::all, "GDOI groups, key servers and members"},
+                                        {" gm", gdoi_part::gm, "Group member state"},
+                                        {" ks", gdoi_part::ks, "Key server state"}};
+    for (const auto& p : parts) {
+        const auto part = p.part;
+        reg.add({"show crypto gdoi" + p.suffix, p.help}, [view, part](service& svc, const auto&) {
+            return show_crypto_gdoi(*view, svc.clock(), std::nullopt, part);
+        });
+        reg.add({"show crypto gdoi group <word>" + p.suffix, p.help}, [view, part](service& svc, const auto& params) {
+            return show_crypto_gdoi(*view, svc.clock(), params.at(0), part);
+        });
+    }
+    reg.add({"show crypto gdoi ks members", "Group members registered to this key server"},
+            [view](service&, const auto&) { return show_ks_members(*view, false); });
+    reg.add({"show crypto gdoi ks members summary", "Summary of the group members"},
+            [view](service&, const auto&) { return show_ks_members(*view, true); });
+    reg.add({"show crypto isakmp sa", "ISAKMP security associations"},
+            [view](service&, const auto&) { return show_isakmp_sa(*view); });
+    reg.add({"show crypto ipsec sa", "IPsec security associations"},
+            [view](service& svc, const auto&) { return show_ipsec_sa(*view, svc.clock()); });
+}
+
+} // namespace mgmt
