@@ -1,13 +1,58 @@
 // esp_installer: gdoi::tek -> fastpath::esp::tek, make-before-break order.
 #include "esp_installer.hpp"
 
+#include <algorithm>
+
 namespace app {
 
 std::uint32_t esp_installer::group_id(const std::string& group)
 {
-    auto [it, added] = groups_.emplace(group, static_cast<std::uint32_t>(groups_.size() + 1));
+    // Ids of configured groups are fixed at start-up; others follow them.
+    std::uint32_t next = 1;
+    for (const auto& [name, id] : groups_) {
+        next = std::max(next, id + 1);
+    }
+    auto [it, added] = groups_.emplace(group, next);
     return it->second;
 }
+
+namespace {
+
+acl::prefix to_prefix(const gdoi::ipv4_prefix& p)
+{
+    return acl::prefix::make(p.addr, p.len);
+}
+
+acl::port_match to_ports(std::uint16_t port)
+{
+    return port == 0 ? acl::port_match::any() : acl::port_match::eq(port);
+}
+
+// The installer's list is already in match order (local denies, then the KS's
+// lines): one list keeps that order, its denies bypass and its permits protect.
+acl::merge_input to_merge_input(const std::vector<gdoi::policy_entry>& entries)
+{
+    acl::ks_acl list;
+    list.acl.name = "group-policy";
+    list.policy = 1;
+    for (const auto& e : entries) {
+        acl::ace a;
+        a.act = e.permit ? acl::action::permit : acl::action::deny;
+        a.protocol = e.sel.protocol;
+        a.src = to_prefix(e.sel.src);
+        a.dst = to_prefix(e.sel.dst);
+        if (acl::has_ports(a.protocol)) {
+            a.sport = to_ports(e.sel.src_port);
+            a.dport = to_ports(e.sel.dst_port);
+        }
+        list.acl.aces.push_back(a);
+    }
+    acl::merge_input in;
+    in.ks.push_back(std::move(list));
+    return in;
+}
+
+} // namespace
 
 void esp_installer::report(const std::string& what, const fastpath::esp::result& r)
 {
@@ -63,13 +108,43 @@ void esp_installer::remove_sa(std::uint32_t spi) { report("remove TEK " + std::t
 
 void esp_installer::set_policy(const std::string& group, const std::vector<gdoi::policy_entry>& entries)
 {
-    // Kept for show commands; the crypto-map classification stage of the router data
-    // plane (issue 4) is what will enforce it.
-    group_id(group);
+    // Kept for show commands, and compiled for the workers' crypto-map stage.
+    const std::uint32_t g = group_id(group);
     policies_[group] = entries;
+    std::string err;
+    try {
+        err = rt_.set_crypto_policy(g, to_merge_input(entries), direction_of(group));
+    } catch (const acl::policy_error& e) {
+        err = e.what();
+    }
+    if (!err.empty()) {
+        report("policy of group " + group, fastpath::esp::result::fail(err));
+    }
 }
 
-void esp_installer::set_direction(const std::string& group, gdoi::direction_mode mode) { directions_[group] = mode; }
+fastpath::crypto_direction esp_installer::direction_of(const std::string& group) const
+{
+    const auto it = directions_.find(group);
+    if (it == directions_.end()) {
+        return fastpath::crypto_direction::both;
+    }
+    switch (it->second) {
+    case gdoi::direction_mode::inbound_only: return fastpath::crypto_direction::inbound_only;
+    case gdoi::direction_mode::inbound_optional: return fastpath::crypto_direction::inbound_optional;
+    case gdoi::direction_mode::both: break;
+    }
+    return fastpath::crypto_direction::both;
+}
+
+void esp_installer::set_direction(const std::string& group, gdoi::direction_mode mode)
+{
+    directions_[group] = mode;
+    // The workers read the direction with the policy: republish it.
+    if (const auto it = policies_.find(group); it != policies_.end()) {
+        const auto entries = it->second;
+        set_policy(group, entries);
+    }
+}
 
 void esp_installer::set_sender_ids(const std::string& group, const gdoi::sender_ids& sids)
 {

@@ -4,9 +4,6 @@
 #include "options.hpp"
 #include "esp_installer.hpp"
 #include "gdoi_node.hpp"
-#include "fastpath/esp/esp.hpp"
-
-#include <rte_cycles.h>
 #include "mgmt/gdoi_setup.hpp"
 
 #include "core/clock.hpp"
@@ -15,6 +12,7 @@
 #include "mgmt/commands.hpp"
 #include "mgmt/config.hpp"
 #include "mgmt/console.hpp"
+#include "mgmt/gdoi_commands.hpp"
 #include "mgmt/ios_parser.hpp"
 #include "mgmt/rest_server.hpp"
 #include "mgmt/service.hpp"
@@ -30,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -86,6 +85,29 @@ loaded_config load(const std::string& path, mgmt::validate_mode mode)
     return out;
 }
 
+// Data-plane group ids: position in the configuration's group list, from 1.
+std::map<std::string, std::uint32_t> crypto_group_ids(const mgmt::config& cfg)
+{
+    std::map<std::string, std::uint32_t> ids;
+    for (const auto& g : cfg.groups) {
+        ids.emplace(g.name, static_cast<std::uint32_t>(ids.size() + 1));
+    }
+    return ids;
+}
+
+// The group whose policy classifies an interface's traffic: its crypto map's
+// first gdoi entry (0: no crypto map).
+std::uint32_t crypto_group_of(const mgmt::config& cfg, const mgmt::interface_cfg& ifc)
+{
+    const mgmt::crypto_map* m = ifc.crypto_map.empty() ? nullptr : cfg.find_crypto_map(ifc.crypto_map);
+    if (m == nullptr || m->entries.empty()) {
+        return 0;
+    }
+    const auto ids = crypto_group_ids(cfg);
+    const auto it = ids.find(m->entries.front().group);
+    return it == ids.end() ? 0 : it->second;
+}
+
 fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const app::options& opts)
 {
     fastpath::runtime_options ro;
@@ -98,6 +120,7 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
             p.address = fastpath::ipv4_prefix{ifc.address->addr.value,
                                               static_cast<std::uint8_t>(ifc.address->prefix_len)};
         }
+        p.crypto_group = crypto_group_of(cfg, ifc);
         ro.ports.push_back(std::move(p));
     }
     for (const auto& r : cfg.routes) {
@@ -228,24 +251,24 @@ int main(int argc, char* argv[])
         dataplane = std::move(started.rt);
     }
 
-    // GMs install their TEKs into the data plane's ESP SA table (RCU snapshots,
-    // reclaimed from a timer once every worker has passed a quiescent state).
-    std::unique_ptr<fastpath::esp::sa_table> sa_table;
+    // GMs install their TEKs into the data plane's ESP SA table, which the runtime
+    // owns (RCU snapshots, reclaimed from a timer once every worker has passed).
     std::unique_ptr<app::esp_installer> installer;
     std::function<void()> reclaim_tick;
-    if (dataplane && !setup.gms.empty()) {
-        auto made = fastpath::esp::sa_table::create(
-            dataplane->qsbr(), [] { return fastpath::esp::tsc_ns(rte_get_tsc_cycles()); });
-        if (!made) {
-            return fail("ESP SA table: " + *made.error);
-        }
-        sa_table = std::move(made.value);
-        installer = std::make_unique<app::esp_installer>(*sa_table, events);
+    if (dataplane && dataplane->sa_table() != nullptr) {
+        installer = std::make_unique<app::esp_installer>(*dataplane, events, crypto_group_ids(cfg));
         reclaim_tick = [&] {
-            sa_table->reclaim();
+            dataplane->reclaim_crypto();
             clock.schedule(std::chrono::milliseconds{100}, reclaim_tick);
         };
         clock.schedule(std::chrono::milliseconds{100}, reclaim_tick);
+        // crypto gdoi manual-sa: a test and benchmark aid, through the same installer.
+        for (const auto& m : setup.manual) {
+            installer->set_sender_ids(m.group, m.sids);
+            installer->install_sa(m.group, m.tek);
+            installer->set_policy(m.group, m.policy);
+        }
+        setup.manual.clear(); // gdoi::bytes wipes the keys as it frees them
     }
     app::gdoi_node gdoi(io, clock, events, std::move(setup), installer.get(), opts.keylog);
     if (auto err = gdoi.start(); !err.empty()) {
@@ -260,6 +283,7 @@ int main(int argc, char* argv[])
     mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION});
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
+    mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show placeholders
 
     mgmt::rest_server rest(io, svc, commands, rest_opts);
     std::string rest_where;

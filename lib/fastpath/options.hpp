@@ -22,6 +22,7 @@ struct port_spec {
     std::string spec;                     // "0000:03:00.1" or "net_af_packet0,iface=veth1"
     std::optional<unsigned> mtu;          // left at the device default when empty
     std::optional<ipv4_prefix> address = std::nullopt;  // "ip address"; none = routes but owns no address
+    std::uint32_t crypto_group = 0;       // crypto map: the group id its traffic is classified by; 0 = none
 };
 
 // "ip route prefix mask [next_hop] [interface]": at least one of the two.

@@ -17,6 +17,7 @@ inline constexpr std::size_t arp_len = 28;  // Ethernet/IPv4 ARP body
 inline constexpr std::uint16_t ether_ipv4 = 0x0800;
 inline constexpr std::uint16_t ether_arp = 0x0806;
 inline constexpr std::uint8_t proto_icmp = 1;
+inline constexpr std::uint8_t proto_esp = 50;
 inline constexpr std::uint8_t default_ttl = 64;
 
 using mac = std::array<std::uint8_t, 6>;

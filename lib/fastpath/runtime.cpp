@@ -18,6 +18,8 @@
 #include <set>
 
 #include "fastpath/eal.hpp"
+#include "fastpath/esp/esp.hpp"
+#include "fastpath/esp/lcore_crypto.hpp"
 #include "fastpath/tap.hpp"
 
 namespace fastpath {
@@ -141,12 +143,33 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         return std::string("rte_rcu_qsbr_init: ") + rte_strerror(rte_errno);
     }
 
+    // Crypto maps: the ESP SA table and one ESP engine state per worker.
+    const bool crypto = std::any_of(opts.ports.begin(), opts.ports.end(),
+                                    [](const port_spec& p) { return p.crypto_group != 0; });
+    if (crypto) {
+        auto made = esp::sa_table::create(qsbr_, [] { return esp::tsc_ns(rte_get_tsc_cycles()); });
+        if (!made) {
+            return "ESP SA table: " + *made.error;
+        }
+        sa_table_ = std::move(made.value);
+        esp_drops_ = esp::make_drop_counters();
+        esp_events_ = esp::make_event_counters();
+        for (unsigned w = 0; w < opts.workers; ++w) {
+            auto ctx = esp::make_worker_ctx(w, *esp_drops_, *esp_events_);
+            if (!ctx) {
+                return "ESP engine of worker " + std::to_string(w) + ": " + *ctx.error;
+            }
+            esp_ctx_.push_back(std::move(ctx.value));
+        }
+        crypto_retire_ = std::make_unique<retire_list>(qsbr_);
+    }
+
     for (std::size_t i = 0; i < ports_.size(); ++i) {
         const std::string err = setup_port(ports_[i].port_id, opts.ports[i], opts.workers, mempool(i));
         if (!err.empty()) {
             return err;
         }
-        worker_ports_.push_back({ports_[i].port_id});
+        worker_ports_.push_back({ports_[i].port_id, opts.ports[i].crypto_group});
         port_info& p = ports_[i];
         rte_ether_addr mac{};
         rte_eth_macaddr_get(p.port_id, &mac);
@@ -271,6 +294,10 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         c.icmp_per_s = opts.icmp_errors_per_s;
         c.tsc_hz = rte_get_tsc_hz();
         c.state = &states_[w];
+        if (crypto) {
+            c.sas = sa_table_.get();
+            c.esp = esp_ctx_[w].get();
+        }
     }
     for (unsigned w = 0; w < opts.workers; ++w) {
         const int ret = rte_eal_remote_launch(worker_main, &ctx_[w], lcores_[w]);
@@ -298,6 +325,37 @@ void runtime::service_loop()
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
+}
+
+std::string runtime::set_crypto_policy(std::uint32_t group, const acl::merge_input& in, crypto_direction dir)
+{
+    if (!running_ || sa_table_ == nullptr) {
+        return "no port carries a crypto map";
+    }
+    const auto slot = sa_table_->ensure_group(group);
+    if (!slot) {
+        return "too many groups";
+    }
+    const crypto_policy* old = tables_.crypto.load(std::memory_order_relaxed);
+    const int socket = ports_.empty() ? 0 : ports_[0].socket;
+    crypto_policy_result built = build_crypto_policy(old, group, *slot, in, ++crypto_generation_, socket, dir);
+    if (!built.policy) {
+        return built.error;
+    }
+    tables_.crypto.store(built.policy.release(), std::memory_order_release);
+    if (old != nullptr) {
+        crypto_retire_->retire([old] { delete old; });
+    }
+    return {};
+}
+
+void runtime::reclaim_crypto()
+{
+    if (!running_ || sa_table_ == nullptr) {
+        return;
+    }
+    sa_table_->reclaim();
+    crypto_retire_->poll();
 }
 
 unsigned runtime::poll_reclaim()
@@ -359,6 +417,10 @@ void runtime::stop_dataplane()
     if (control_) {
         control_->shutdown();
     }
+    if (crypto_retire_) {
+        crypto_retire_->free_all();
+    }
+    delete tables_.crypto.exchange(nullptr);
     for (rte_ring* r : rings_) {
         rte_ring_free(r);
     }
@@ -432,6 +494,13 @@ std::string runtime::stats_line() const
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::rx_packets))) + " tx " +
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::tx_packets))) + " drop " +
             std::to_string(drops) + (reasons.empty() ? "" : " (" + reasons.substr(1) + ")");
+        for (const worker_counter c : {worker_counter::fragmented, worker_counter::encrypt, worker_counter::decrypt,
+                                       worker_counter::bypass}) {
+            const auto ci = static_cast<std::size_t>(c);
+            if (get(w, ci) != 0) {
+                s += " " + counters_.name(ci) + " " + std::to_string(get(w, ci));
+            }
+        }
         if (w + 1 < counters_.lcores()) {
             s += " | ";
         }

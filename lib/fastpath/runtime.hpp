@@ -18,6 +18,8 @@
 #include "fastpath/control.hpp"
 #include "fastpath/port.hpp"
 #include "fastpath/worker.hpp"
+#include "fastpath/snapshot.hpp"
+#include "fastpath/esp/sa_table.hpp"
 
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -77,6 +79,20 @@ public:
     // The pool that feeds port `port_index` (index into ports()). Null once stopped.
     rte_mempool* mempool(std::size_t port_index) const;
 
+    // The ESP SA table the workers encrypt and decrypt with: the data-plane side
+    // of the installer. Null when no port carries a crypto map.
+    esp::sa_table* sa_table() const { return sa_table_.get(); }
+    // Compiles a group's merged policy (both directions) and publishes it; the
+    // workers use it on ports with that crypto_group. Control thread only.
+    // Returns an error (the previous policy stays) or "".
+    std::string set_crypto_policy(std::uint32_t group, const acl::merge_input& in,
+                                  crypto_direction dir = crypto_direction::both);
+    // Frees retired SA and policy snapshots every worker has passed; non-blocking,
+    // for an Asio timer on the control thread.
+    void reclaim_crypto();
+    // ESP engine drop reasons (esp::drop_reason order), per worker; null without ESP.
+    const core::counter_set* esp_drops() const { return esp_drops_.get(); }
+
     // Frees routing snapshots whose RCU grace period has ended; non-blocking,
     // for an Asio timer. The service thread also calls it every pass.
     unsigned poll_reclaim();
@@ -122,6 +138,13 @@ private:
     std::vector<unsigned> lcores_;
     bool launched_ = false;
     std::vector<port_stats> final_stats_;
+    // Crypto map: all control-thread only, workers read through ctx_.
+    std::unique_ptr<esp::sa_table> sa_table_;                // worker: current() (acquire), ctl: rw
+    std::unique_ptr<core::counter_set> esp_drops_;           // worker: rw own row, ctl: ro
+    std::unique_ptr<core::counter_set> esp_events_;          // worker: rw own row, ctl: ro
+    std::vector<std::unique_ptr<esp::worker_ctx>> esp_ctx_;  // worker: rw own entry, ctl: none while running
+    std::unique_ptr<retire_list> crypto_retire_;             // ctl only
+    std::uint64_t crypto_generation_ = 0;                    // ctl only
 };
 
 } // namespace fastpath

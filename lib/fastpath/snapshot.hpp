@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fastpath/crypto_policy.hpp"
 #include "fastpath/packet.hpp"
 #include "fastpath/routes.hpp"
 
@@ -24,7 +25,6 @@ struct port_l3 {
     pkt::mac mac{};
     std::uint16_t mtu = 1500;
     std::uint32_t addr = 0;     // host order, 0 = no address (no ICMP errors sourced here)
-    bool crypto_map = false;    // reserved for the ESP stage; always false until it lands
 };
 
 // One generation of the routing table. Never changed once published.
@@ -52,6 +52,7 @@ route_table_result build_route_table(const fib& f, std::vector<port_l3> ports, s
 struct published {
     std::atomic<const route_table*> routes{nullptr};           // worker: ro, ctl: rw
     std::atomic<const neighbour_table*> neighbours{nullptr};  // worker: ro, ctl: rw
+    std::atomic<const crypto_policy*> crypto{nullptr};        // worker: ro, ctl: rw
 };
 
 // Objects replaced while workers may still hold them, freed from poll() once

@@ -12,34 +12,34 @@
 
 #include <cstring>
 
+#include "fastpath/esp/drop.hpp"
+#include "fastpath/esp/esp.hpp"
+#include "fastpath/esp/sa_table.hpp"
 #include "fastpath/packet.hpp"
+#include "tbar/metadata.hpp"
 
 namespace fastpath {
 
 std::vector<std::string> worker_counter_names()
 {
-    return {"rx_packets", "rx_bytes",     "tx_packets",   "tx_bytes",     "forwarded",    "punted",
-            "injected",   "arp_pending",  "fragmented",   "icmp_sent",    "tx_full",      "bad_l2",
-            "not_ipv4",   "bad_ip",       "ttl_exceeded", "no_route",     "no_neighbour", "mtu_exceeded",
-            "frag_failed", "punt_full",   "no_snapshot",  "icmp_rate_limited", "no_mbuf", "loops", "idle_loops"};
+    return {"rx_packets",  "rx_bytes",    "tx_packets",   "tx_bytes",          "forwarded",  "punted",
+            "injected",    "arp_pending", "fragmented",   "icmp_sent",         "encrypt",    "decrypt",
+            "bypass",      "tx_full",     "bad_l2",       "not_ipv4",          "bad_ip",     "ttl_exceeded",
+            "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "punt_full",  "no_snapshot",
+            "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "verify_fail", "replay_fail",
+            "policy_drop", "icmp_rate_limited", "no_mbuf", "loops",            "idle_loops"};
 }
 
 bool is_drop(worker_counter c)
 {
-    return c >= worker_counter::tx_full && c <= worker_counter::no_snapshot;
-}
-
-std::uint16_t outbound_stage(const worker_ctx& /*ctx*/, const port_l3& /*port*/, rte_mbuf** /*pkts*/,
-                             std::uint16_t n) noexcept
-{
-    // No crypto map is active on any port yet (port_l3::crypto_map): all pass in clear.
-    return n;
+    return c >= worker_counter::tx_full && c <= worker_counter::policy_drop;
 }
 
 namespace {
 
 constexpr unsigned max_frags = 16;
-const port_l3 no_port_l3{};
+// Room after the crypto stage: the staged packets plus the fragments of some.
+constexpr unsigned tx_out_cap = tx_stage_cap * 2;
 
 // Everything one poll needs, so the helpers below take one argument.
 struct poll_env {
@@ -48,10 +48,15 @@ struct poll_env {
     core::counter_set& c;
     const route_table* rt;
     const neighbour_table* nb;
+    const crypto_policy* pol;     // null: no crypto policy published yet
+    const esp::sa_snapshot* sas;  // null: this worker has no ESP engine
     unsigned w;
 
     void count(worker_counter k, std::uint64_t n = 1) const noexcept { c.add(w, k, n); }
 };
+
+std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkts, std::uint16_t n,
+                             std::uint16_t cap) noexcept;
 
 void flush(const poll_env& e, std::uint16_t pi) noexcept
 {
@@ -59,22 +64,34 @@ void flush(const poll_env& e, std::uint16_t pi) noexcept
     if (s.n == 0) {
         return;
     }
-    const port_l3& l3 = e.rt != nullptr && pi < e.rt->ports.size() ? e.rt->ports[pi] : no_port_l3;
-    const std::uint16_t good = outbound_stage(e.ctx, l3, s.pkts, s.n);
+    // Taken out first: the crypto stage may stage ICMP errors, into an empty stage.
+    rte_mbuf* pkts[tx_out_cap];
+    std::uint16_t n = s.n;
+    std::memcpy(pkts, s.pkts, n * sizeof(rte_mbuf*));
+    s.n = 0;
+    if (e.ctx.ports[pi].crypto_group != 0) {
+        n = outbound_stage(e, pi, pkts, n, tx_out_cap);
+    }
     std::uint64_t bytes = 0;
-    for (std::uint16_t i = 0; i < good; ++i) {
-        bytes += rte_pktmbuf_pkt_len(s.pkts[i]);
+    for (std::uint16_t i = 0; i < n; ++i) {
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
     }
     const auto queue = static_cast<std::uint16_t>(e.w);
-    const std::uint16_t sent = rte_eth_tx_burst(e.ctx.ports[pi].port_id, queue, s.pkts, good);
-    for (std::uint16_t i = sent; i < good; ++i) {
-        bytes -= rte_pktmbuf_pkt_len(s.pkts[i]);
-        rte_pktmbuf_free(s.pkts[i]);
+    std::uint16_t sent = 0;
+    while (sent < n) {  // more than one TX burst after fragmentation
+        const std::uint16_t k = rte_eth_tx_burst(e.ctx.ports[pi].port_id, queue, pkts + sent, n - sent);
+        if (k == 0) {
+            break;
+        }
+        sent += k;
     }
-    e.count(worker_counter::tx_full, good - sent);
+    for (std::uint16_t i = sent; i < n; ++i) {
+        bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+        rte_pktmbuf_free(pkts[i]);
+    }
+    e.count(worker_counter::tx_full, n - sent);
     e.count(worker_counter::tx_packets, sent);
     e.count(worker_counter::tx_bytes, bytes);
-    s.n = 0;
 }
 
 void stage(const poll_env& e, std::uint16_t pi, rte_mbuf* m) noexcept
@@ -214,41 +231,255 @@ void fragment(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi, std::uint32_
     }
 }
 
-void handle_rx(const poll_env& e, rte_mbuf* m, std::uint16_t in_pi) noexcept
+// ---- crypto map -------------------------------------------------------------
+
+// The classifier's input for one IPv4 header: the header itself when it has no
+// options (rte_acl reads the ports right after 20 bytes), else a key copy.
+const std::uint8_t* acl_input(const poll_env& e, const std::uint8_t* ip, std::uint16_t i) noexcept
 {
-    if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) != 0) {
-        drop(e, m, worker_counter::bad_l2);
+    if (pkt::ipv4_hdr_len(ip) == pkt::ipv4_min_hdr) {
+        return ip;
+    }
+    e.st.keys[i] = acl::make_key(ip);
+    return e.st.keys[i].bytes;
+}
+
+// Bytes of the IPv4 packet once the SA has encapsulated it (tunnel mode, header preserved).
+std::uint32_t encapsulated_len(const esp::sa_rt& sa, std::uint32_t inner) noexcept
+{
+    const std::uint32_t align = sa.pad_align != 0 ? sa.pad_align : 4;
+    const std::uint32_t tbar = sa.tbar ? static_cast<std::uint32_t>(tbar::metadata_size) : 0;
+    const std::uint32_t text = (inner + tbar + 2 + align - 1) / align * align;  // + pad length, next header
+    return static_cast<std::uint32_t>(pkt::ipv4_min_hdr) + 8 + sa.iv_len + text + sa.icv_len;       // outer IPv4, SPI + sequence
+}
+
+// The most an SA adds to any packet (padding at its longest).
+std::uint32_t max_overhead(const esp::sa_rt& sa) noexcept
+{
+    const std::uint32_t align = sa.pad_align != 0 ? sa.pad_align : 4;
+    const std::uint32_t tbar = sa.tbar ? static_cast<std::uint32_t>(tbar::metadata_size) : 0;
+    return static_cast<std::uint32_t>(pkt::ipv4_min_hdr) + 8 + sa.iv_len + tbar + 2 + (align - 1) + sa.icv_len;
+}
+
+// Splits a complete frame's IPv4 packet into fragments of at most `mtu` bytes,
+// each with a copy of the L2 header, appended to out (the frame is consumed).
+void split_frame(const poll_env& e, rte_mbuf* m, std::uint16_t mtu, rte_mbuf** out, std::uint16_t& nout,
+                 std::uint16_t cap, bool set_l2_len) noexcept
+{
+    std::uint8_t l2[pkt::eth_hdr_len];
+    std::memcpy(l2, rte_pktmbuf_mtod(m, const std::uint8_t*), sizeof l2);
+    rte_pktmbuf_adj(m, pkt::eth_hdr_len);
+    rte_mbuf* frags[max_frags];
+    const int n = mtu < 68 ? -1 : rte_ipv4_fragment_packet(m, frags, max_frags, mtu, e.ctx.pool, e.ctx.pool);
+    rte_pktmbuf_free(m);
+    if (n < 0 || nout + n > cap) {
+        for (int i = 0; i < n; ++i) {
+            rte_pktmbuf_free(frags[i]);
+        }
+        e.count(worker_counter::frag_failed);
         return;
     }
+    e.count(worker_counter::fragmented);
+    for (int i = 0; i < n; ++i) {
+        rte_mbuf* f = frags[i];
+        // The library leaves the header checksum to offload; compute it here.
+        auto* fip = rte_pktmbuf_mtod(f, std::uint8_t*);
+        pkt::put16(fip + 10, 0);
+        pkt::put16(fip + 10, pkt::inet_checksum(fip, pkt::ipv4_hdr_len(fip)));
+        // The ESP engine wants one segment: fragments are a header mbuf + data.
+        auto* fl2 = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_prepend(f, pkt::eth_hdr_len));
+        if (fl2 == nullptr || (set_l2_len && rte_pktmbuf_linearize(f) != 0)) {
+            drop(e, f, worker_counter::frag_failed);
+            continue;
+        }
+        std::memcpy(rte_pktmbuf_mtod(f, std::uint8_t*), l2, sizeof l2);
+        if (set_l2_len) {
+            f->l2_len = pkt::eth_hdr_len;
+        }
+        out[nout++] = f;
+    }
+}
+
+void inner_fragments(const poll_env& e, rte_mbuf* m, std::uint16_t mtu, rte_mbuf** out, std::uint16_t& nout,
+                     std::uint16_t cap) noexcept
+{
+    split_frame(e, m, mtu, out, nout, cap, true);
+}
+
+std::uint64_t esp_drops(const poll_env& e, esp::drop_reason r) noexcept
+{
+    return e.ctx.esp->drops->get(e.w, static_cast<std::size_t>(r));
+}
+
+// Outer packets bigger than the egress MTU after encapsulation: DF clear is split
+// (each fragment keeps the L2 header), DF set is dropped. Appends to out.
+void outer_to_out(const poll_env& e, std::uint16_t pi, rte_mbuf* m, rte_mbuf** out, std::uint16_t& nout,
+                  std::uint16_t cap) noexcept
+{
+    const std::uint16_t mtu = e.rt->ports[pi].mtu;
     auto* d = rte_pktmbuf_mtod(m, std::uint8_t*);
-    const std::size_t len = rte_pktmbuf_data_len(m);
-    if (len < pkt::eth_hdr_len) {
-        drop(e, m, worker_counter::bad_l2);
+    const std::uint8_t* ip = d + pkt::eth_hdr_len;
+    if (rte_pktmbuf_pkt_len(m) - pkt::eth_hdr_len <= mtu) {
+        out[nout++] = m;
         return;
     }
-    const std::uint16_t type = pkt::get16(d + 12);
-    if (type == pkt::ether_arp) {
-        punt(e, m, in_pi);
+    if (pkt::ipv4_df(ip)) {
+        drop(e, m, worker_counter::mtu_exceeded);  // outer DF forced on by the df-bit policy
         return;
     }
-    if (type != pkt::ether_ipv4) {
-        drop(e, m, worker_counter::not_ipv4);
-        return;
+    split_frame(e, m, mtu, out, nout, cap, false);
+}
+
+// The outbound stage between routing and TX on a crypto-map port: classify the
+// burst with the group's policy; deny (or no policy) passes in clear, permit is
+// encrypted with the group's outbound SA, fail-close drops. Packets are complete
+// frames (L2 written). Rewrites pkts with what goes out (at most cap); returns how many.
+std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkts, std::uint16_t n,
+                             std::uint16_t cap) noexcept
+{
+    const crypto_group* g = e.pol != nullptr ? e.pol->find(e.ctx.ports[pi].crypto_group) : nullptr;
+    if (g == nullptr) {
+        e.count(worker_counter::bypass, n);  // no policy yet: nothing is protected
+        return n;
     }
-    if (e.rt == nullptr) {
-        drop(e, m, worker_counter::no_snapshot);
-        return;
+    // ARP (and anything not IPv4) from the control thread leaves as it is.
+    rte_mbuf* ipv4s[tx_stage_cap];
+    const std::uint8_t* keys[tx_stage_cap];
+    std::uint32_t verdicts[tx_stage_cap];
+    std::uint16_t nip = 0;
+    std::uint16_t nout = 0;  // pkts[0..nout) are the clear ones, compacted in place
+    for (std::uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        const auto* d = rte_pktmbuf_mtod(m, const std::uint8_t*);
+        if (rte_pktmbuf_data_len(m) < pkt::eth_hdr_len + pkt::ipv4_min_hdr || pkt::get16(d + 12) != pkt::ether_ipv4) {
+            pkts[nout++] = m;
+            continue;
+        }
+        keys[nip] = acl_input(e, d + pkt::eth_hdr_len, nip);
+        ipv4s[nip++] = m;
     }
-    std::uint8_t* ip = d + pkt::eth_hdr_len;
-    const std::size_t avail = len - pkt::eth_hdr_len;
+    if (nip == 0) {
+        return nout;
+    }
+    g->outbound->classify(keys, verdicts, nip);
+
+    const esp::sa_rt* sa = e.sas != nullptr ? e.sas->group(g->sa_slot).outbound : nullptr;
+    const std::uint16_t mtu = e.rt->ports[pi].mtu;
+    rte_mbuf* enc[tx_out_cap];
+    std::uint16_t nenc = 0;
+    for (std::uint16_t i = 0; i < nip; ++i) {
+        rte_mbuf* m = ipv4s[i];
+        switch (acl::verdict_of(verdicts[i])) {
+        case acl::verdict::protect: {
+            if (g->direction == crypto_direction::inbound_only) {
+                pkts[nout++] = m;  // receive-only: decrypt, never encrypt
+                e.count(worker_counter::bypass);
+                break;
+            }
+            if (sa == nullptr) {
+                drop(e, m, worker_counter::no_sa);
+                break;
+            }
+            auto* ip = rte_pktmbuf_mtod_offset(m, std::uint8_t*, pkt::eth_hdr_len);
+            const std::uint16_t total = pkt::ipv4_total_len(ip);
+            if (encapsulated_len(*sa, total) <= mtu) {
+                m->l2_len = pkt::eth_hdr_len;
+                enc[nenc++] = m;
+                break;
+            }
+            const std::uint32_t overhead = max_overhead(*sa);
+            const auto room = static_cast<std::uint16_t>(mtu > overhead ? (mtu - overhead) & ~7u : 0);
+            if (pkt::ipv4_df(ip)) {
+                // The source learns the MTU that leaves room for ESP.
+                icmp_error(e, ip, total, pi, pkt::icmp_unreachable, pkt::code_frag_needed, room);
+                drop(e, m, worker_counter::mtu_exceeded);
+                break;
+            }
+            // DF clear: fragment before encryption (the IOS default), so that the
+            // receiving member decrypts whole ESP packets and host B reassembles.
+            inner_fragments(e, m, room, enc, nenc, tx_out_cap);
+            break;
+        }
+        case acl::verdict::drop:
+            drop(e, m, worker_counter::policy_drop);
+            break;
+        case acl::verdict::none:
+        case acl::verdict::bypass:
+            pkts[nout++] = m;
+            e.count(worker_counter::bypass);
+            break;
+        }
+    }
+    if (nenc == 0) {
+        return nout;
+    }
+    e.ctx.esp->now_ns = esp::tsc_ns(rte_rdtsc());
+    const std::uint64_t no_sa_before = esp_drops(e, esp::drop_reason::no_sa);
+    const std::uint16_t good = esp::esp_outbound(*e.ctx.esp, *e.sas, g->sa_slot, std::span(enc, nenc));
+    const std::uint64_t no_sa = esp_drops(e, esp::drop_reason::no_sa) - no_sa_before;
+    for (std::uint16_t i = good; i < nenc; ++i) {
+        rte_pktmbuf_free(enc[i]);
+    }
+    e.count(worker_counter::encrypt, good);
+    e.count(worker_counter::no_sa, no_sa);
+    e.count(worker_counter::encaps_fail, nenc - good - no_sa);
+    for (std::uint16_t i = 0; i < good; ++i) {
+        outer_to_out(e, pi, enc[i], pkts, nout, cap);
+    }
+    return nout;
+}
+
+// Validates the IPv4 packet behind the L2 header and trims Ethernet padding;
+// returns its header, or null when m was dropped.
+std::uint8_t* checked_ipv4(const poll_env& e, rte_mbuf* m) noexcept
+{
+    std::uint8_t* ip = rte_pktmbuf_mtod_offset(m, std::uint8_t*, pkt::eth_hdr_len);
+    const std::size_t avail = rte_pktmbuf_data_len(m) - pkt::eth_hdr_len;
     if (pkt::check_ipv4(ip, avail) != pkt::ipv4_verdict::ok) {
         drop(e, m, worker_counter::bad_ip);
-        return;
+        return nullptr;
     }
     const std::uint16_t total = pkt::ipv4_total_len(ip);
     if (avail > total) {
         rte_pktmbuf_trim(m, static_cast<std::uint16_t>(avail - total));  // Ethernet padding
     }
+    return ip;
+}
+
+// L2 and L3 checks on arrival; punts ARP. Returns the IPv4 header of a packet
+// to route, or null when m was consumed.
+std::uint8_t* ingress(const poll_env& e, rte_mbuf* m, std::uint16_t in_pi) noexcept
+{
+    if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) != 0) {
+        drop(e, m, worker_counter::bad_l2);
+        return nullptr;
+    }
+    auto* d = rte_pktmbuf_mtod(m, std::uint8_t*);
+    const std::size_t len = rte_pktmbuf_data_len(m);
+    if (len < pkt::eth_hdr_len) {
+        drop(e, m, worker_counter::bad_l2);
+        return nullptr;
+    }
+    const std::uint16_t type = pkt::get16(d + 12);
+    if (type == pkt::ether_arp) {
+        punt(e, m, in_pi);
+        return nullptr;
+    }
+    if (type != pkt::ether_ipv4) {
+        drop(e, m, worker_counter::not_ipv4);
+        return nullptr;
+    }
+    if (e.rt == nullptr) {
+        drop(e, m, worker_counter::no_snapshot);
+        return nullptr;
+    }
+    return checked_ipv4(e, m);
+}
+
+// Routes a checked IPv4 packet (ip = its header, behind room for L2).
+void route(const poll_env& e, rte_mbuf* m, std::uint8_t* ip, std::uint16_t in_pi) noexcept
+{
+    const std::uint16_t total = pkt::ipv4_total_len(ip);
     const std::uint32_t dst = pkt::ipv4_dst(ip);
     if (pkt::is_multicast(dst) || dst == 0xffffffff) {
         punt(e, m, in_pi);  // the kernel keeps the group memberships
@@ -285,6 +516,98 @@ void handle_rx(const poll_env& e, rte_mbuf* m, std::uint16_t in_pi) noexcept
     to_neighbour(e, m, nh.port, nh_ip);
 }
 
+
+// Arrivals on a crypto-map port. ESP is decrypted (SPI lookup over every
+// group's current and previous SAs) and its inner packet must match a permit of
+// the inbound mirror; clear traffic matching a permit is dropped unless the
+// group's direction accepts clear (inbound-only, inbound-optional).
+void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::uint16_t in_pi) noexcept
+{
+    const crypto_group* g = e.pol != nullptr ? e.pol->find(e.ctx.ports[in_pi].crypto_group) : nullptr;
+    rte_mbuf* esp_pkts[max_burst];
+    std::uint16_t nesp = 0;
+    rte_mbuf* clear[max_burst];
+    std::uint8_t* clear_ip[max_burst];
+    std::uint16_t nclear = 0;
+    for (std::uint16_t i = 0; i < n; ++i) {
+        std::uint8_t* ip = ingress(e, pkts[i], in_pi);
+        if (ip == nullptr) {
+            continue;
+        }
+        if (ip[9] == pkt::proto_esp && e.sas != nullptr) {
+            pkts[i]->l2_len = pkt::eth_hdr_len;
+            esp_pkts[nesp++] = pkts[i];
+        } else {
+            clear_ip[nclear] = ip;
+            clear[nclear++] = pkts[i];
+        }
+    }
+
+    const std::uint8_t* keys[max_burst];
+    std::uint32_t verdicts[max_burst];
+    if (nclear > 0 && g != nullptr) {
+        for (std::uint16_t i = 0; i < nclear; ++i) {
+            keys[i] = acl_input(e, clear_ip[i], i);
+        }
+        g->inbound->classify(keys, verdicts, nclear);
+    }
+    for (std::uint16_t i = 0; i < nclear; ++i) {
+        if (g != nullptr && acl::verdict_of(verdicts[i]) == acl::verdict::protect &&
+            g->direction == crypto_direction::both) {
+            drop(e, clear[i], worker_counter::policy_drop);  // should have arrived encrypted
+            continue;
+        }
+        e.count(worker_counter::bypass);
+        route(e, clear[i], clear_ip[i], in_pi);
+    }
+    if (nesp == 0) {
+        return;
+    }
+
+    esp::worker_ctx& w = *e.ctx.esp;
+    w.now_ns = esp::tsc_ns(rte_rdtsc());
+    using dr = esp::drop_reason;
+    const std::uint64_t no_sa = esp_drops(e, dr::no_sa);
+    const std::uint64_t bad_icv = esp_drops(e, dr::bad_icv);
+    const std::uint64_t replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
+                                 esp_drops(e, dr::tbar_missing);
+    const std::uint16_t good = esp::esp_inbound(w, *e.sas, std::span(esp_pkts, nesp));
+    const std::uint64_t d_no_sa = esp_drops(e, dr::no_sa) - no_sa;
+    const std::uint64_t d_icv = esp_drops(e, dr::bad_icv) - bad_icv;
+    const std::uint64_t d_replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
+                                   esp_drops(e, dr::tbar_missing) - replay;
+    for (std::uint16_t i = good; i < nesp; ++i) {
+        rte_pktmbuf_free(esp_pkts[i]);
+    }
+    e.count(worker_counter::invalid_sa, d_no_sa);
+    e.count(worker_counter::verify_fail, d_icv);
+    e.count(worker_counter::replay_fail, d_replay);
+    e.count(worker_counter::decap_fail, nesp - good - d_no_sa - d_icv - d_replay);
+
+    std::uint16_t ninner = 0;
+    for (std::uint16_t i = 0; i < good; ++i) {
+        std::uint8_t* ip = checked_ipv4(e, esp_pkts[i]);
+        if (ip != nullptr) {
+            clear_ip[ninner] = ip;
+            esp_pkts[ninner++] = esp_pkts[i];
+        }
+    }
+    if (ninner > 0 && g != nullptr) {
+        for (std::uint16_t i = 0; i < ninner; ++i) {
+            keys[i] = acl_input(e, clear_ip[i], i);
+        }
+        g->inbound->classify(keys, verdicts, ninner);
+    }
+    for (std::uint16_t i = 0; i < ninner; ++i) {
+        if (g != nullptr && acl::verdict_of(verdicts[i]) != acl::verdict::protect) {
+            drop(e, esp_pkts[i], worker_counter::policy_drop);  // decrypted, but no permit covers it
+            continue;
+        }
+        e.count(worker_counter::decrypt);
+        route(e, esp_pkts[i], clear_ip[i], in_pi);
+    }
+}
+
 } // namespace
 
 unsigned worker_poll(const worker_ctx& ctx) noexcept
@@ -292,8 +615,14 @@ unsigned worker_poll(const worker_ctx& ctx) noexcept
     const unsigned w = ctx.index;
     const auto queue = static_cast<std::uint16_t>(w);
     // One acquire load per poll; nothing is held past the quiescent report.
-    const poll_env e{ctx, *ctx.state, *ctx.counters, ctx.tables->routes.load(std::memory_order_acquire),
-                     ctx.tables->neighbours.load(std::memory_order_acquire), w};
+    const poll_env e{ctx,
+                     *ctx.state,
+                     *ctx.counters,
+                     ctx.tables->routes.load(std::memory_order_acquire),
+                     ctx.tables->neighbours.load(std::memory_order_acquire),
+                     ctx.tables->crypto.load(std::memory_order_acquire),
+                     ctx.sas != nullptr && ctx.esp != nullptr ? ctx.sas->current() : nullptr,
+                     w};
     rte_mbuf* pkts[max_burst];
     unsigned received = 0;
 
@@ -309,8 +638,14 @@ unsigned worker_poll(const worker_ctx& ctx) noexcept
         }
         e.count(worker_counter::rx_packets, n);
         e.count(worker_counter::rx_bytes, bytes);
+        if (ctx.ports[p].crypto_group != 0) {
+            crypto_inbound(e, pkts, n, p);
+            continue;
+        }
         for (std::uint16_t i = 0; i < n; ++i) {
-            handle_rx(e, pkts[i], p);
+            if (std::uint8_t* ip = ingress(e, pkts[i], p); ip != nullptr) {
+                route(e, pkts[i], ip, p);
+            }
         }
     }
 

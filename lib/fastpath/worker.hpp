@@ -12,6 +12,7 @@
 
 #include "core/counters.hpp"
 #include "fastpath/options.hpp"
+#include "acl/classifier.hpp"
 #include "fastpath/snapshot.hpp"
 
 struct rte_mbuf;
@@ -20,6 +21,11 @@ struct rte_rcu_qsbr;
 struct rte_ring;
 
 namespace fastpath {
+
+namespace esp {
+class sa_table;
+struct worker_ctx;
+} // namespace esp
 
 // Per-lcore counters, one row per worker; every drop has its own name.
 enum class worker_counter : std::size_t {
@@ -33,6 +39,10 @@ enum class worker_counter : std::size_t {
     arp_pending,   // parked with the control thread until its next hop resolves
     fragmented,    // packets split with rte_ipv4_fragment_packet
     icmp_sent,     // ICMP errors generated
+    // crypto map ("show crypto gdoi gm dataplane counters")
+    encrypt,       // packets encrypted
+    decrypt,       // packets decrypted and accepted by the inbound policy
+    bypass,        // crossed a crypto-map port in clear (deny, or no policy)
     // drops
     tx_full,       // the TX queue did not take the packet
     bad_l2,        // runt frame
@@ -45,6 +55,13 @@ enum class worker_counter : std::size_t {
     frag_failed,   // rte_ipv4_fragment_packet refused it (no mbufs, too many fragments)
     punt_full,     // the exception ring to the control thread was full
     no_snapshot,   // no routing table published yet
+    no_sa,         // a permit with no usable outbound SA (send)
+    invalid_sa,    // ESP with an unknown SPI (rcv)
+    encaps_fail,   // the ESP engine refused to encrypt (no sender ID, no room, ...)
+    decap_fail,    // ESP malformed: truncated, bad padding, bad inner packet, fragment
+    verify_fail,   // ICV check failed
+    replay_fail,   // counter replay window or TBAR pseudotime window
+    policy_drop,   // clear traffic that should have been encrypted, decrypted traffic no permit covers
     // not packet drops: ICMP errors not sent
     icmp_rate_limited,
     no_mbuf,       // no mbuf for an ICMP error
@@ -59,6 +76,7 @@ bool is_drop(worker_counter c);
 
 struct worker_port {
     std::uint16_t port_id = 0;
+    std::uint32_t crypto_group = 0;  // crypto map on this port: group id, 0 = none
 };
 
 // TX staging per egress port, flushed at the end of each poll or when full.
@@ -72,6 +90,7 @@ struct worker_state {
     std::uint64_t icmp_tokens = 0;
     std::uint64_t icmp_last_tsc = 0;
     std::uint16_t ip_id = 0;
+    acl::ipv4_key keys[max_burst];  // classifier keys of headers with options
 };
 
 // What one worker needs. The control thread fills it before the launch and
@@ -92,6 +111,8 @@ struct worker_ctx {
     std::uint64_t icmp_per_s = 100;            // worker: ro, ctl: ro
     std::uint64_t tsc_hz = 0;                  // worker: ro, ctl: ro
     worker_state* state = nullptr;             // worker: rw, ctl: none while running
+    const esp::sa_table* sas = nullptr;        // worker: acquire-loads current(), ctl: installs; null = no ESP
+    esp::worker_ctx* esp = nullptr;            // worker: rw, ctl: none while running; null = no ESP
 };
 
 // Mbuf metadata on the rings, set by whoever enqueues:
@@ -99,10 +120,6 @@ struct worker_ctx {
 //   resolve: m->port = egress port index, m->hash.usr = next-hop IPv4 (host order)
 //   inject:  m->port = egress port index; the frame is complete (L2 included)
 
-// The outbound stage between routing and TX: on a port whose crypto map is
-// active the ESP engine will encrypt here (or drop and count). Good packets
-// first, bad after; returns how many are good. Bad ones are already freed.
-std::uint16_t outbound_stage(const worker_ctx& ctx, const port_l3& port, rte_mbuf** pkts, std::uint16_t n) noexcept;
 
 // One pass over every port and the inject ring; returns how many packets were received.
 unsigned worker_poll(const worker_ctx& ctx) noexcept;

@@ -82,6 +82,14 @@ bool config::is_group_member() const {
 const interface_cfg* config::find_interface(std::string_view name) const { return find_named(interfaces, name); }
 const gdoi_group* config::find_group(std::string_view name) const { return find_named(groups, name); }
 const crypto_map* config::find_crypto_map(std::string_view name) const { return find_named(crypto_maps, name); }
+const manual_sa* config::find_manual_sa(std::string_view group) const {
+    for (const manual_sa& m : manual_sas) {
+        if (m.group == group) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
 const access_list* config::find_access_list(std::string_view name) const { return find_named(access_lists, name); }
 const ipsec_profile* config::find_profile(std::string_view name) const { return find_named(ipsec.profiles, name); }
 const transform_set* config::find_transform_set(std::string_view name) const {
@@ -108,6 +116,7 @@ MGMT_NAMES(esp_integrity, {esp_integrity::none, "none"}, {esp_integrity::md5, "e
 MGMT_NAMES(ipsec_mode, {ipsec_mode::tunnel, "tunnel"}, {ipsec_mode::transport, "transport"})
 MGMT_NAMES(df_bit_policy, {df_bit_policy::copy, "copy"}, {df_bit_policy::set, "set"},
            {df_bit_policy::clear, "clear"})
+MGMT_NAMES(manual_cipher, {manual_cipher::esp_gcm, "esp-gcm"}, {manual_cipher::esp_gmac, "esp-gmac"})
 MGMT_NAMES(replay_kind, {replay_kind::counter, "counter"}, {replay_kind::time, "time"},
            {replay_kind::none, "none"})
 MGMT_NAMES(kek_cipher, {kek_cipher::tdes, "3des"}, {kek_cipher::aes128, "aes 128"},

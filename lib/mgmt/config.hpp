@@ -211,6 +211,32 @@ struct crypto_map {
     bool operator==(const crypto_map&) const = default;
 };
 
+// ---- manual group SAs (a test and benchmark aid) ------------------------------
+
+// Cipher of a hand-installed TEK; counter-mode only, keys carry a 4-byte salt.
+enum class manual_cipher { esp_gcm, esp_gmac };
+
+// crypto gdoi manual-sa group G spi N transform esp-gcm BITS key 0xHEX sender-id N
+//   match address ACL
+// Installs a TEK by hand through the same installer GDOI uses, so the data plane
+// can be tested and benchmarked without a key server. Not for production.
+struct manual_sa {
+    std::string group;     // a crypto gdoi group that a crypto map uses
+    unsigned spi = 0;      // 256..4294967295
+    manual_cipher cipher = manual_cipher::esp_gcm;
+    unsigned key_bits = 128; // 128 or 256
+    std::string key;       // lowercase hex, key || 4-byte salt
+    unsigned sender_id = 0; // RFC 6054 sender ID of worker 0 (worker i uses sender_id + i)
+    std::string match_acl; // its permit lines select the traffic to encrypt
+    source_line line;
+    bool operator==(const manual_sa&) const = default;
+};
+
+// Bytes of key || salt a manual SA needs.
+inline std::size_t manual_key_bytes(unsigned key_bits) { return key_bits / 8 + 4; }
+// Sender ID bits of manual SAs: 8 (256 GMs x their workers); the rest is the IV counter.
+inline constexpr unsigned manual_sender_id_bits = 8;
+
 // ---- access lists ----------------------------------------------------------
 
 enum class acl_action { permit, deny };
@@ -308,6 +334,7 @@ struct config {
     std::vector<rsa_key_cfg> rsa_keys;
     std::vector<gdoi_group> groups;
     std::vector<crypto_map> crypto_maps;
+    std::vector<manual_sa> manual_sas;
     std::vector<access_list> access_lists;
     std::vector<interface_cfg> interfaces;
     std::vector<static_route> routes;
@@ -324,6 +351,7 @@ struct config {
     const interface_cfg* find_interface(std::string_view name) const;
     const gdoi_group* find_group(std::string_view name) const;
     const crypto_map* find_crypto_map(std::string_view name) const;
+    const manual_sa* find_manual_sa(std::string_view group) const;
     const access_list* find_access_list(std::string_view name) const;
     const ipsec_profile* find_profile(std::string_view name) const;
     const transform_set* find_transform_set(std::string_view name) const;
@@ -342,6 +370,7 @@ name_table<esp_cipher> names(esp_cipher);
 name_table<esp_integrity> names(esp_integrity);
 name_table<ipsec_mode> names(ipsec_mode);
 name_table<df_bit_policy> names(df_bit_policy);
+name_table<manual_cipher> names(manual_cipher);
 name_table<replay_kind> names(replay_kind);
 name_table<kek_cipher> names(kek_cipher);
 name_table<kek_hash> names(kek_hash);

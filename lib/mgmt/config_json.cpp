@@ -112,6 +112,15 @@ template <class F> void describe(crypto_map_entry& s, F& f) {
     f("group", s.group);
     f("match_acl", s.match_acl);
 }
+template <class F> void describe(manual_sa& s, F& f) {
+    f("group", s.group);
+    f("spi", s.spi);
+    f("transform", s.cipher);
+    f("key_bits", s.key_bits);
+    f("key", s.key);
+    f("sender_id", s.sender_id);
+    f("match_acl", s.match_acl);
+}
 template <class F> void describe(fail_close_cfg& s, F& f) {
     f("match_acl", s.match_acl);
     f("activate", s.activate);
@@ -187,6 +196,7 @@ template <class F> void describe(config& s, F& f) {
     f("rsa_keys", s.rsa_keys);
     f("groups", s.groups);
     f("crypto_maps", s.crypto_maps);
+    f("manual_sas", s.manual_sas);
     f("access_lists", s.access_lists);
     f("interfaces", s.interfaces);
     f("routes", s.routes);

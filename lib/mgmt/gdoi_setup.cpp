@@ -252,12 +252,44 @@ struct builder {
         return src && src->address ? src->address->addr.value : 0;
     }
 
+    manual_group manual(const manual_sa& m, unsigned workers)
+    {
+        manual_group out;
+        out.group = m.group;
+        out.tek.spi = m.spi;
+        out.tek.transform.transform =
+            m.cipher == manual_cipher::esp_gcm ? gdoi::esp_transform::aes_gcm_16 : gdoi::esp_transform::aes_gmac;
+        out.tek.transform.key_bits = m.key_bits;
+        const std::size_t key_bytes = m.key_bits / 8;
+        for (std::size_t i = 0; i + 1 < m.key.size(); i += 2) {
+            const auto byte = static_cast<std::uint8_t>(std::stoul(m.key.substr(i, 2), nullptr, 16));
+            (i / 2 < key_bytes ? out.tek.enc_key : out.tek.salt).push_back(byte);
+        }
+        out.sids.bits = manual_sender_id_bits;
+        for (unsigned w = 0; w < workers; ++w) {
+            out.sids.values.push_back(m.sender_id + w);
+        }
+        for (const auto& map : cfg.crypto_maps) {
+            for (const auto& e : map.entries) {
+                if (e.group == m.group && !e.match_acl.empty()) {
+                    for (const auto& s : selectors(e.match_acl, acl_action::deny)) {
+                        out.policy.push_back({false, s});
+                    }
+                }
+            }
+        }
+        for (const auto& s : selectors(m.match_acl, acl_action::permit)) {
+            out.policy.push_back({true, s});
+        }
+        return out;
+    }
+
     std::optional<gdoi::gm_config> gm_group(const crypto_map& m, const crypto_map_entry& e, unsigned sender_ids,
                                             const gdoi::phase1_config& p1, const gdoi::psk_table& keys)
     {
         const gdoi_group* g = cfg.find_group(e.group);
-        if (g == nullptr || g->server_local) {
-            return std::nullopt; // a KS's own group needs no registration
+        if (g == nullptr || g->server_local || cfg.find_manual_sa(g->name) != nullptr) {
+            return std::nullopt; // a KS's own group, or manual SAs: no registration
         }
         gdoi::gm_config gm;
         gm.group = g->name;
@@ -308,6 +340,9 @@ gdoi_setup build_gdoi_setup(const config& cfg, const rsa_key_source& keys, unsig
 {
     gdoi_setup out;
     builder b{cfg, out.problems};
+    for (const manual_sa& m : cfg.manual_sas) {
+        out.manual.push_back(b.manual(m, sender_ids));
+    }
     const auto p1 = b.phase1();
     const auto psks = b.psks();
 

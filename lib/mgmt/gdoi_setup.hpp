@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gdoi/gm.hpp"
+#include "gdoi/installer.hpp"
 #include "gdoi/ks.hpp"
 #include "mgmt/config.hpp"
 #include "mgmt/diagnostic.hpp"
@@ -20,9 +21,18 @@ namespace mgmt {
 using rsa_key_source =
     std::function<gdoi::result<std::shared_ptr<const gdoi::rsa_key>>(const std::string& label, unsigned modulus)>;
 
+// A hand-installed TEK (crypto gdoi manual-sa), ready for the sa_installer.
+struct manual_group {
+    std::string group;
+    gdoi::tek tek;
+    gdoi::sender_ids sids;                    // one per worker
+    std::vector<gdoi::policy_entry> policy;   // crypto map local denies, then the manual ACL's permits
+};
+
 struct gdoi_setup {
     std::optional<gdoi::ks_config> ks; // set when some group has `server local`
     std::vector<gdoi::gm_config> gms;  // one per group used by a gdoi crypto map
+    std::vector<manual_group> manual;  // groups keyed by crypto gdoi manual-sa (test aid)
     std::vector<diagnostic> problems;  // errors: what the protocol cannot carry
     bool ok() const { return !has_errors(problems); }
 };

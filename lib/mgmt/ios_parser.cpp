@@ -595,6 +595,66 @@ void rsa_key_cmd(parser& p, const frame&, args& a) {
     }
 }
 
+// ---- crypto gdoi manual-sa (test and benchmark aid) ----------------------------
+
+// "0x1000" or "4096".
+unsigned spi_arg(args& a) {
+    const std::string_view t = a.word("SPI");
+    const bool hex = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+    const std::string_view digits = hex ? t.substr(2) : t;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, hex ? 16 : 10);
+    if (ec != std::errc{} || p != digits.data() + digits.size() || v < 256) {
+        throw line_error{"invalid SPI '" + std::string(t) + "' (expected 256-4294967295, decimal or 0x hex)"};
+    }
+    return v;
+}
+
+// "0x" followed by exactly `bytes` bytes of hex; returned in lowercase.
+std::string hex_key_arg(args& a, std::size_t bytes) {
+    const std::string_view t = a.word("key");
+    const bool prefixed = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+    const std::string_view digits = prefixed ? t.substr(2) : std::string_view{};
+    const bool hex = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    if (!hex || digits.size() != 2 * bytes) {
+        throw line_error{"invalid key: expected 0x and " + std::to_string(2 * bytes) +
+                         " hex digits (key and 4-byte salt)"};
+    }
+    return lower(digits);
+}
+
+void manual_sa_cmd(parser& p, const frame&, args& a) {
+    manual_sa m;
+    m.line.value = p.line_number();
+    a.expect_keyword("group");
+    m.group = std::string(a.word("group name"));
+    a.expect_keyword("spi");
+    m.spi = spi_arg(a);
+    a.expect_keyword("transform");
+    m.cipher = enum_arg<manual_cipher>(a, "manual SA transform");
+    m.key_bits = a.number("key bits", 128, 256);
+    if (m.key_bits != 128 && m.key_bits != 256) {
+        throw line_error{"invalid key bits '" + std::to_string(m.key_bits) + "' (expected 128 or 256)"};
+    }
+    a.expect_keyword("key");
+    m.key = hex_key_arg(a, manual_key_bytes(m.key_bits));
+    a.expect_keyword("sender-id");
+    m.sender_id = a.number("sender ID", 0, (1u << manual_sender_id_bits) - 1);
+    a.expect_keyword("match");
+    a.expect_keyword("address");
+    m.match_acl = std::string(a.word("access list name"));
+    a.end();
+    auto& sas = p.cfg.manual_sas;
+    auto it = std::find_if(sas.begin(), sas.end(), [&](const manual_sa& x) { return x.group == m.group; });
+    if (it != sas.end()) {
+        *it = m; // one manual SA per group; the last line wins, as IOS replaces a setting
+    } else {
+        sas.push_back(m);
+    }
+}
+
 // ---- crypto gdoi -------------------------------------------------------------
 
 gdoi_group& cur_group(parser& p, const frame& f) { return p.cfg.groups[f.a]; }
@@ -1212,6 +1272,7 @@ const command global_commands[] = {
     {w{"crypto", "ipsec", "profile"}, ipsec_profile_cmd},
     {w{"crypto", "ipsec", "df-bit"}, df_bit_cmd},
     {w{"crypto", "gdoi", "group"}, gdoi_group_cmd},
+    {w{"crypto", "gdoi", "manual-sa"}, manual_sa_cmd},
     {w{"crypto", "map"}, crypto_map_cmd},
     {w{"crypto", "key", "generate", "rsa"}, rsa_key_cmd},
     {w{"ip", "access-list"}, ip_access_list_cmd},

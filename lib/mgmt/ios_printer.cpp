@@ -310,6 +310,16 @@ std::string print_config(const config& cfg) {
         print_crypto_map(out, m);
         out << "!\n";
     }
+    for (const manual_sa& m : cfg.manual_sas) {
+        std::ostringstream spi;
+        spi << std::hex << m.spi;
+        out << "crypto gdoi manual-sa group " << m.group << " spi 0x" << spi.str() << " transform "
+            << to_string(m.cipher) << " " << m.key_bits << " key 0x" << m.key << " sender-id " << m.sender_id
+            << " match address " << m.match_acl << "\n";
+    }
+    if (!cfg.manual_sas.empty()) {
+        out << "!\n";
+    }
     for (const interface_cfg& i : cfg.interfaces) {
         print_interface(out, i);
         out << "!\n";

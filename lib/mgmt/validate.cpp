@@ -23,6 +23,9 @@ public:
         for (const crypto_map& m : cfg_.crypto_maps) {
             check_crypto_map(m);
         }
+        for (const manual_sa& m : cfg_.manual_sas) {
+            check_manual_sa(m);
+        }
         check_interfaces();
         for (const static_route& r : cfg_.routes) {
             if (!r.interface.empty() && cfg_.find_interface(r.interface) == nullptr) {
@@ -113,7 +116,7 @@ private:
             error(g.line, what + " lists " + std::to_string(g.servers.size()) + " key servers; at most " +
                               std::to_string(max_key_servers) + " are allowed");
         }
-        if (!g.server_local && g.servers.empty()) {
+        if (!g.server_local && g.servers.empty() && cfg_.find_manual_sa(g.name) == nullptr) {
             needed_to_run(g.line, what + " has neither server local nor server address ipv4");
         }
         if (!g.client.registration_interface.empty() &&
@@ -175,6 +178,18 @@ private:
                 check_acl(sa.line, sa_what, sa.match_acl, true);
             }
         }
+    }
+
+    void check_manual_sa(const manual_sa& m) {
+        const std::string what = "crypto gdoi manual-sa group " + m.group;
+        warn(m.line, what + " installs a TEK by hand: a test and benchmark aid, not for production");
+        const gdoi_group* g = cfg_.find_group(m.group);
+        if (g == nullptr) {
+            needed_to_run(m.line, what + " refers to gdoi group " + m.group + " which is not configured");
+        } else if (g->server_local || !g->servers.empty()) {
+            error(m.line, what + ": the group also gets keys from a key server; use one or the other");
+        }
+        check_acl(m.line, what + " match address", m.match_acl, true);
     }
 
     void check_crypto_map(const crypto_map& m) {

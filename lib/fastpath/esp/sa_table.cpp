@@ -57,6 +57,12 @@ sa_table::group_state* sa_table::group(std::uint32_t id)
     return &groups_.back();
 }
 
+std::optional<std::uint16_t> sa_table::ensure_group(std::uint32_t id)
+{
+    const group_state* g = group(id);
+    return g != nullptr ? std::optional<std::uint16_t>{g->slot} : std::nullopt;
+}
+
 std::optional<std::uint16_t> sa_table::group_slot(std::uint32_t id) const
 {
     for (const auto& g : groups_) {

@@ -60,6 +60,9 @@ public:
     std::size_t retired() const { return retired_.size(); }
 
     std::optional<std::uint16_t> group_slot(std::uint32_t group) const;
+    // The group's slot, creating the group (no SAs yet) if needed; nullopt when
+    // max_groups are in use. Slots never change, so a policy can name one early.
+    std::optional<std::uint16_t> ensure_group(std::uint32_t group);
     std::size_t sa_count() const { return sas_.size(); }
     // The notice of the last install (e.g. a legacy transform), for the caller's log.
     const std::optional<std::string>& last_notice() const { return last_notice_; }

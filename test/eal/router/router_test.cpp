@@ -22,6 +22,13 @@
 #include "fastpath/packet.hpp"
 #include "fastpath/port.hpp"
 #include "fastpath/worker.hpp"
+#include "fastpath/crypto_policy.hpp"
+#include "fastpath/esp/drop.hpp"
+#include "fastpath/esp/esp.hpp"
+#include "fastpath/esp/lcore_crypto.hpp"
+#include "fastpath/esp/sa_table.hpp"
+
+#include <rte_cycles.h>
 
 namespace pkt = fastpath::pkt;
 using fastpath::control_counter;
@@ -143,8 +150,8 @@ struct bench {
         counters = std::make_unique<core::counter_set>(fastpath::worker_counter_names(), 1);
 
         fastpath::control_config cc;
-        fastpath::port_l3 lan{port_ids[0], lan_mac, 1500, lan_addr, false};
-        fastpath::port_l3 wan{port_ids[1], wan_mac, wan_mtu, wan_addr, false};
+        fastpath::port_l3 lan{port_ids[0], lan_mac, 1500, lan_addr};
+        fastpath::port_l3 wan{port_ids[1], wan_mac, wan_mtu, wan_addr};
         cc.ports = {lan, wan};
         cc.taps = {fastpath::no_tap_port, fastpath::no_tap_port};
         cc.punt = {punt};
@@ -535,4 +542,241 @@ TEST_CASE("old snapshots are freed only after every worker has reported quiescen
     CHECK(b.ctl(control_counter::reclaimed) == 1);
     rte_rcu_qsbr_thread_offline(b.qsbr, 0);
     rte_rcu_qsbr_thread_unregister(b.qsbr, 0);
+}
+
+namespace {
+
+namespace esp = fastpath::esp;
+constexpr std::uint32_t test_spi = 0x1000;
+
+// The bench's wan0 with a crypto map of group 1: an ESP SA table on the bench's
+// QSBR variable, one ESP engine state for the worker, and the group's policy
+// (deny udp port 5555 both ways, then permit 10.77/16 <-> 10.77/16).
+struct crypto_bench {
+    bench& b;
+    std::unique_ptr<esp::sa_table> table;
+    std::unique_ptr<core::counter_set> drops = esp::make_drop_counters();
+    std::unique_ptr<core::counter_set> events = esp::make_event_counters();
+    std::unique_ptr<esp::worker_ctx> w;
+
+    explicit crypto_bench(bench& bb) : b(bb)
+    {
+        auto made = esp::sa_table::create(b.qsbr, [] { return esp::tsc_ns(rte_rdtsc()); });
+        REQUIRE(made);
+        table = std::move(made.value);
+        auto ctx = esp::make_worker_ctx(0, *drops, *events);
+        REQUIRE(ctx);
+        w = std::move(ctx.value);
+        esp::tek t;
+        t.spi = test_spi;
+        t.cipher = esp::cipher_alg::aes_gcm;
+        t.cipher_key = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
+                        0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0xc0, 0xff, 0xee, 0x01};
+        t.replay_window = 64;
+        REQUIRE(table->install_sa(1, t));
+        REQUIRE(table->set_outbound(1, test_spi));
+        const std::uint32_t sid[1] = {1};
+        REQUIRE(table->set_sender_ids(1, 8, sid));
+
+        acl::ks_acl list;
+        list.policy = 1;
+        acl::ace deny;
+        deny.act = acl::action::deny;
+        deny.protocol = acl::proto_udp;
+        deny.dport = acl::port_match::eq(5555);
+        list.acl.aces.push_back(deny);
+        deny.dport = acl::port_match::any();
+        deny.sport = acl::port_match::eq(5555);
+        list.acl.aces.push_back(deny);
+        acl::ace permit;
+        permit.src = acl::prefix::make(0x0a4d0000, 16);
+        permit.dst = acl::prefix::make(0x0a4d0000, 16);
+        list.acl.aces.push_back(permit);
+        in.ks.push_back(list);
+        publish(fastpath::crypto_direction::both);
+        b.wports[1].crypto_group = 1;
+        b.ctx.sas = table.get();
+        b.ctx.esp = w.get();
+    }
+    ~crypto_bench()
+    {
+        b.ctx.sas = nullptr;
+        b.ctx.esp = nullptr;
+        b.wports[1].crypto_group = 0;
+        delete b.tables.crypto.exchange(nullptr);
+    }
+    std::uint64_t esp_drop(esp::drop_reason r) const { return drops->get(0, static_cast<std::size_t>(r)); }
+
+    // A new generation of group 1's policy. The worker runs on this thread
+    // between polls only, so the old one can go at once.
+    void publish(fastpath::crypto_direction dir)
+    {
+        const fastpath::crypto_policy* old = b.tables.crypto.load();
+        auto built = fastpath::build_crypto_policy(old, 1, *table->group_slot(1), in, ++generation, -1, dir);
+        INFO(built.error);
+        REQUIRE(built.policy);
+        b.tables.crypto.store(built.policy.release());
+        delete old;
+    }
+
+    acl::merge_input in;
+    std::uint64_t generation = 0;
+};
+
+} // namespace
+
+TEST_CASE("crypto map: permit is encrypted with header preservation, deny passes in clear")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+
+    // The first packet waits for ARP: the control thread's request crosses the
+    // crypto map untouched, and the parked packet, injected once B answers, is encrypted.
+    const bytes orig = ipv4(host_a, host_b, 100);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, orig));
+    b.run();
+    auto out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(pkt::get16(&out[0][12]) == pkt::ether_arp);
+    const auto req = pkt::parse_arp(&out[0][14], out[0].size() - 14);
+    REQUIRE(req);
+    CHECK(req->tpa == host_b);
+    b.resolve_b();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    const std::uint8_t* ip = &out[0][14];
+    CHECK(mac_at(out[0], 0) == mac_b);
+    CHECK(pkt::check_ipv4(ip, out[0].size() - 14) == pkt::ipv4_verdict::ok);
+    CHECK(ip[9] == pkt::proto_esp);
+    CHECK(pkt::ipv4_src(ip) == host_a);  // header preservation
+    CHECK(pkt::ipv4_dst(ip) == host_b);
+    CHECK(pkt::get32(ip + 20) == test_spi);
+    CHECK(b.worker(worker_counter::encrypt) == 1);
+
+    // The local deny (udp 5555) is routed in clear.
+    bytes deny = ipv4(host_a, host_b, 20);
+    pkt::put16(&deny[22], 5555);  // UDP destination port; the UDP checksum is 0 (none)
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, deny));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == 17);
+    CHECK(b.worker(worker_counter::bypass) == 1);
+
+    // No outbound SA for the group: a permit is dropped and counted.
+    REQUIRE(c.table->set_outbound(1, 0));
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, orig));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::no_sa) == 1);
+}
+
+TEST_CASE("crypto map: ESP is decrypted and routed; replay, bad ICV, unknown SPI and clear permits are dropped")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    b.resolve_b();
+    b.learn_a();
+    b.drain(0);
+    b.drain(1);
+
+    // ESP from the other member towards host A: made by this router's own outbound.
+    const bytes inner = ipv4(host_b, host_a, 64);
+    b.wports[1].crypto_group = 0;
+    b.wports[0].crypto_group = 1;  // encrypt on lan0 for a moment, to get a B -> A ESP packet
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
+    b.run();
+    auto out = b.sent(0);
+    REQUIRE(out.size() == 1);
+    REQUIRE(out[0][14 + 9] == pkt::proto_esp);
+    b.wports[0].crypto_group = 0;
+    b.wports[1].crypto_group = 1;
+    bytes esp_frame = out[0];
+    std::memcpy(&esp_frame[0], wan_mac.data(), 6);
+    std::memcpy(&esp_frame[6], mac_b.data(), 6);
+
+    // A flipped ciphertext byte: the ICV check fails (before the replay window moves).
+    bytes tampered = esp_frame;
+    tampered[tampered.size() - 20] ^= 1;
+    b.send(1, tampered);
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::verify_fail) == 1);
+
+    b.send(1, esp_frame);
+    b.run();
+    out = b.sent(0);
+    REQUIRE(out.size() == 1);
+    CHECK(mac_at(out[0], 0) == mac_a);
+    CHECK(out[0].size() == 14 + inner.size());
+    CHECK(out[0][14 + 8] == 62);  // routed twice: before encryption and after decryption
+    CHECK(std::memcmp(&out[0][14 + 20], &inner[20], inner.size() - 20) == 0);
+    CHECK(b.worker(worker_counter::decrypt) == 1);
+
+    // The same packet again: replay.
+    b.send(1, esp_frame);
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::replay_fail) == 1);
+
+    // An SPI nobody installed.
+    bytes unknown = esp_frame;
+    pkt::put32(&unknown[14 + 20], 0x9999);
+    b.send(1, unknown);
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::invalid_sa) == 1);
+    CHECK(c.esp_drop(esp::drop_reason::no_sa) == 1);
+
+    // Clear traffic the policy says must be encrypted.
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::policy_drop) == 1);
+    CHECK(fastpath::is_drop(worker_counter::policy_drop));
+    CHECK_FALSE(fastpath::is_drop(worker_counter::decrypt));
+}
+
+TEST_CASE("crypto map directions: inbound-optional accepts clear permits, inbound-only never encrypts")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    b.resolve_b();
+    b.learn_a();
+    b.drain(0);
+    b.drain(1);
+    const bytes from_b = ipv4(host_b, host_a, 64);
+    const bytes to_b = ipv4(host_a, host_b, 64);
+
+    c.publish(fastpath::crypto_direction::inbound_optional);
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, from_b));
+    b.run();
+    auto out = b.sent(0);
+    REQUIRE(out.size() == 1);
+    CHECK(pkt::ipv4_src(&out[0][14]) == host_b);
+    CHECK(b.worker(worker_counter::policy_drop) == 0);
+    // Passive still encrypts what it sends.
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, to_b));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == pkt::proto_esp);
+
+    c.publish(fastpath::crypto_direction::inbound_only);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, to_b));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == 17);
+    CHECK(b.worker(worker_counter::encrypt) == 1);
+    CHECK(b.worker(worker_counter::bypass) == 2);
+
+    c.publish(fastpath::crypto_direction::both);
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, from_b));
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::policy_drop) == 1);
 }

@@ -1,0 +1,101 @@
+# Sourced by test/integration/crypto.sh: a two-site GET VPN topology in network
+# namespaces, every name carrying a per-run prefix, all removed by topo2_down.
+#
+#   host A 10.77.1.1 --- [lan0 10.77.1.254 | GM1 | wan0 10.99.0.1] ---
+#       wan segment (one veth pair: g1-wan <-> g2-wan, captured on g2-wan) ---
+#   [wan0 10.99.0.2 | GM2 | lan0 10.77.3.254] --- host B 10.77.3.1
+#
+# Each GM is a gdoi-router on two net_af_packet ports (g1-lan/g1-wan, g2-lan/g2-wan)
+# whose addresses live on the TAP twins lan0 and wan0, as in test/support/netns.sh.
+
+t2_prefix="gdc$$"
+NS_HA="${t2_prefix}-ha"
+NS_G1="${t2_prefix}-g1"
+NS_G2="${t2_prefix}-g2"
+NS_HB="${t2_prefix}-hb"
+GM1_PID=""
+GM2_PID=""
+
+# quiet_veth NS DEV: no offloads (af_packet must see complete checksums).
+quiet_veth() {
+  ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
+  return 0
+}
+
+topo2_up() {
+  local ns dev
+  for ns in "$NS_HA" "$NS_G1" "$NS_G2" "$NS_HB"; do
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  done
+  ip link add g1-lan netns "$NS_G1" type veth peer name eth0 netns "$NS_HA" || return 1
+  ip link add g2-lan netns "$NS_G2" type veth peer name eth0 netns "$NS_HB" || return 1
+  ip link add g1-wan netns "$NS_G1" type veth peer name g2-wan netns "$NS_G2" || return 1
+  ip -n "$NS_HA" addr add 10.77.1.1/24 dev eth0
+  ip -n "$NS_HB" addr add 10.77.3.1/24 dev eth0
+  ip -n "$NS_HA" link set eth0 up
+  ip -n "$NS_HB" link set eth0 up
+  ip -n "$NS_HA" route add default via 10.77.1.254
+  ip -n "$NS_HB" route add default via 10.77.3.254
+  quiet_veth "$NS_HA" eth0
+  quiet_veth "$NS_HB" eth0
+  # The GMs' af_packet ports belong to DPDK: their kernels ignore ARP on them
+  # and drop IPv4 by strict reverse-path filtering (see netns.sh).
+  for dev in g1-lan g1-wan; do
+    ip -n "$NS_G1" link set "$dev" up
+    ip -n "$NS_G1" link set "$dev" arp off
+    ip netns exec "$NS_G1" sysctl -qw "net.ipv4.conf.$dev.rp_filter=1"
+    quiet_veth "$NS_G1" "$dev"
+  done
+  for dev in g2-lan g2-wan; do
+    ip -n "$NS_G2" link set "$dev" up
+    ip -n "$NS_G2" link set "$dev" arp off
+    ip netns exec "$NS_G2" sysctl -qw "net.ipv4.conf.$dev.rp_filter=1"
+    quiet_veth "$NS_G2" "$dev"
+  done
+  return 0
+}
+
+# gm_start NS LOG ARGS...: starts gdoi-router ($GDOI_ROUTER) in NS and waits for
+# "ready"; prints the PID on success.
+gm_start() {
+  local ns="$1" log="$2"; shift 2
+  ip netns exec "$ns" "$GDOI_ROUTER" "$@" >"$log" 2>&1 &
+  local pid=$! i
+  for i in $(seq 1 200); do
+    if grep -q '^ready' "$log" 2>/dev/null; then
+      echo "$pid"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# gm_stop PID: SIGTERM and wait (the caller's shell started it through gm_start's
+# background job, so wait on the PID may not apply; poll instead).
+gm_stop() {
+  local pid="$1" i
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  return 0
+}
+
+topo2_down() {
+  gm_stop "$GM1_PID"
+  gm_stop "$GM2_PID"
+  GM1_PID=""
+  GM2_PID=""
+  local ns
+  for ns in "$NS_HA" "$NS_G1" "$NS_G2" "$NS_HB"; do
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}
