@@ -6,15 +6,22 @@
 # the hosts' (header preservation); scapy decrypts a captured packet to the
 # original ICMP; a local deny crosses in clear; clear traffic that should be
 # encrypted is dropped; the encrypt/decrypt/bypass/policy_drop counters move.
+# With the argument ks-keyed the same checks run with keys from a real key server
+# on host B (GDOI registration of both members through the routed network)
+# instead of the manual SA; the SPI and key for scapy then come from --keylog.
 set -u
+keying=${1:-manual}
+[ "$keying" = ks-keyed ] && SCENARIO_NAME=ks-keyed
 . "$GDOI_SOURCE_ROOT/test/support/scenario.sh"
 . "$GDOI_SOURCE_ROOT/test/support/netns2.sh"
 GDOI_ROUTER="$GDOI_BUILD_ROOT/app/gdoi-router/gdoi-router"
 PY=/usr/bin/python3
 work=$(mktemp -d)
 cap_pid=""
+ks_pid=""
 cleanup() {
   [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
+  [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null && wait "$ks_pid" 2>/dev/null
   topo2_down
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
@@ -24,15 +31,36 @@ SPI=0x1000
 KEY=00112233445566778899aabbccddeeff  # AES-128
 SALT=c0ffee01                         # RFC 4106 salt: the key's last 4 bytes
 
+# The group's keying: a manual SA, or registration to the key server on host B.
+keying_lines() {
+  if [ "$keying" = ks-keyed ]; then
+    cat <<CFG
+crypto isakmp policy 10
+ encr aes 256
+ hash sha256
+ authentication pre-share
+ group 19
+crypto isakmp key s3cret address 10.77.3.1
+crypto gdoi group G1
+ identity number 1
+ server address ipv4 10.77.3.1
+CFG
+  else
+    cat <<CFG
+crypto gdoi group G1
+ identity number 1
+crypto gdoi manual-sa group G1 spi $SPI transform esp-gcm 128 key 0x$KEY$SALT sender-id $1 match address getvpn
+CFG
+  fi
+}
+
 # gm_config SENDER_ID LAN_IFACE WAN_IFACE LAN_ADDR WAN_ADDR OTHER_SITE PEER_WAN
 gm_config() {
   cat <<CFG
 dataplane
  workers 1
 !
-crypto gdoi group G1
- identity number 1
-crypto gdoi manual-sa group G1 spi $SPI transform esp-gcm 128 key 0x$KEY$SALT sender-id $1 match address getvpn
+$(keying_lines "$1")
 !
 crypto map cm 10 gdoi
  set group G1
@@ -81,12 +109,46 @@ gm_config 1 g1-lan g1-wan 10.77.1.254 10.99.0.1 10.77.3.0 10.99.0.2 >"$work/gm1.
 gm_config 2 g2-lan g2-wan 10.77.3.254 10.99.0.2 10.77.1.0 10.99.0.1 >"$work/gm2.cfg"
 topo2_up || { fail "topology could not be created"; scenario_exit; }
 
-scenario "both group member configurations with a manual SA pass --check-config"
-"$GDOI_ROUTER" --check-config "$work/gm1.cfg" >"$work/chk" 2>&1 && "$GDOI_ROUTER" --check-config "$work/gm2.cfg" >>"$work/chk" 2>&1
-check "$(cat "$work/chk")" test $? -eq 0 -a -n "$(grep 'test and benchmark aid' "$work/chk")"
+if [ "$keying" = ks-keyed ]; then
+  scenario "the key server on host B starts"
+  cat >"$work/ks.cfg" <<'CFG'
+crypto isakmp policy 10
+ encr aes 256
+ hash sha256
+ authentication pre-share
+ group 19
+crypto isakmp key s3cret address 0.0.0.0
+crypto ipsec transform-set gcm128 esp-gcm 128
+crypto ipsec profile tek
+ set transform-set gcm128
+crypto gdoi group G1
+ identity number 1
+ server local
+  rekey authentication mypubkey rsa KS-REKEY
+  sa ipsec 1
+   profile tek
+   match address ipv4 getvpn
+  address ipv4 10.77.3.1
+ip access-list extended getvpn
+ permit ip 10.77.0.0 0.0.255.255 10.77.0.0 0.0.255.255
+end
+CFG
+  ip netns exec "$NS_HB" "$GDOI_ROUTER" --config "$work/ks.cfg" --state-dir "$work/state" --mgmt-socket none \
+    >"$work/ks.log" 2>&1 &
+  ks_pid=$!
+  for _ in $(seq 1 100); do grep -q '^ready' "$work/ks.log" && break; sleep 0.1; done
+  check "$(cat "$work/ks.log")" grep -q '^ready' "$work/ks.log"
+  keylog_args=(--keylog "$work/keys.log")
+else
+  scenario "both group member configurations with a manual SA pass --check-config"
+  "$GDOI_ROUTER" --check-config "$work/gm1.cfg" >"$work/chk" 2>&1 && "$GDOI_ROUTER" --check-config "$work/gm2.cfg" >>"$work/chk" 2>&1
+  check "$(cat "$work/chk")" test $? -eq 0 -a -n "$(grep 'test and benchmark aid' "$work/chk")"
+  keylog_args=()
+fi
 
-scenario "both group members start with the manual SA installed"
-GM1_PID=$(gm_start "$NS_G1" "$work/gm1.log" --config "$work/gm1.cfg" --mgmt-socket none --stats-interval 1)
+scenario "both group members start with their keying installed ($keying)"
+GM1_PID=$(gm_start "$NS_G1" "$work/gm1.log" --config "$work/gm1.cfg" --mgmt-socket none --stats-interval 1 \
+  "${keylog_args[@]}")
 GM2_PID=$(gm_start "$NS_G2" "$work/gm2.log" --config "$work/gm2.cfg" --mgmt-socket none --stats-interval 1)
 if [ -n "$GM1_PID" ] && [ -n "$GM2_PID" ]; then
   check "$(grep -h REJECT "$work/gm1.log" "$work/gm2.log")" test -z "$(grep -h REJECT "$work/gm1.log" "$work/gm2.log")"
@@ -94,6 +156,23 @@ else
   fail "did not start: $(tail -5 "$work/gm1.log") / $(tail -5 "$work/gm2.log")"
   scenario_exit
 fi
+
+if [ "$keying" = ks-keyed ]; then
+  scenario "both members register to the key server through the routed network"
+  for _ in $(seq 1 100); do
+    grep -q GM_REGS_COMPL "$work/gm1.log" && grep -q GM_REGS_COMPL "$work/gm2.log" && break
+    sleep 0.1
+  done
+  check "$(grep -h -E 'GM_|KS_' "$work/gm1.log" "$work/gm2.log" "$work/ks.log" | tail -8)" \
+    bash -c "grep -q GM_REGS_COMPL '$work/gm1.log' && grep -q GM_REGS_COMPL '$work/gm2.log'"
+  # The TEK the key server handed out, from GM1's key log: SPI and key || salt.
+  esp_line=$(grep -m1 'uat:esp_sa:' "$work/keys.log" || true)
+  SPI=$(sed -E 's/.*"(0x[0-9a-fA-F]+)","AES-GCM.*/\1/' <<<"$esp_line")
+  KEYSALT=$(sed -E 's/.*\[RFC4106\]","0x([0-9a-fA-F]+)".*/\1/' <<<"$esp_line")
+else
+  KEYSALT=$KEY$SALT
+fi
+spi_hex=$(printf '0x%08x' "$SPI")
 
 # On GM2's end of the wan: what GM1 sent arrives from the wire, what GM2 sends
 # is seen on the way out (its wan port keeps the qdisc path, qdisc_bypass=0).
@@ -174,8 +253,8 @@ kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=""
 
 scenario "the wan carries ESP whose outer source and destination are host A and host B"
 tcpdump -n -r "$work/wan.pcap" 2>/dev/null >"$work/wan.txt"
-n_esp=$(grep -c '10.77.1.1 > 10.77.3.1: ESP(spi=0x00001000' "$work/wan.txt")
-n_esp_back=$(grep -c '10.77.3.1 > 10.77.1.1: ESP(spi=0x00001000' "$work/wan.txt")
+n_esp=$(grep -c "10.77.1.1 > 10.77.3.1: ESP(spi=$spi_hex" "$work/wan.txt")
+n_esp_back=$(grep -c "10.77.3.1 > 10.77.1.1: ESP(spi=$spi_hex" "$work/wan.txt")
 n_clear_icmp=$(grep -c 'ICMP echo' "$work/wan.txt")
 check "A->B ESP=$n_esp B->A ESP=$n_esp_back clear ICMP=$n_clear_icmp; $(head -5 "$work/wan.txt")" \
   test "$n_esp" -ge 50 -a "$n_esp_back" -ge 1 -a "$n_clear_icmp" -eq 0
@@ -184,12 +263,12 @@ scenario "the local-deny UDP is in clear on the wan"
 check "$(grep 5555 "$work/wan.txt")" grep -q '10.77.1.1\.[0-9]* > 10.77.3.1\.5555: UDP' "$work/wan.txt"
 
 scenario "scapy decrypts a captured ESP packet to host A's ICMP echo request"
-dec=$("$PY" - "$work/wan.pcap" "$KEY$SALT" <<'PYEOF' 2>&1
+dec=$("$PY" - "$work/wan.pcap" "$KEYSALT" "$SPI" <<'PYEOF' 2>&1
 import sys
 from scapy.all import rdpcap, IP, ICMP
 from scapy.layers.ipsec import ESP, SecurityAssociation
 key = bytes.fromhex(sys.argv[2])
-sa = SecurityAssociation(ESP, spi=0x1000, crypt_algo="AES-GCM", crypt_key=key,
+sa = SecurityAssociation(ESP, spi=int(sys.argv[3], 16), crypt_algo="AES-GCM", crypt_key=key,
                          tunnel_header=IP(src="10.77.1.1", dst="10.77.3.1"))
 for p in rdpcap(sys.argv[1]):
     if IP in p and p[IP].proto == 50 and p[IP].src == "10.77.1.1":

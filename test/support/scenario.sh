@@ -5,7 +5,8 @@
 _sc_passed=0
 _sc_failed=0
 _sc_name=""
-_sc_file="${GDOI_TEST_RESULTS:-}/$(basename "$0" .sh).counts"
+# SCENARIO_NAME names the counts file when one script runs as several tests.
+_sc_file="${GDOI_TEST_RESULTS:-}/${SCENARIO_NAME:-$(basename "$0" .sh)}.counts"
 
 scenario() { _sc_name="$1"; echo "--- scenario: $1"; }
 pass() { _sc_passed=$((_sc_passed + 1)); echo "PASS: $_sc_name"; }
