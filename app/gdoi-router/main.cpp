@@ -283,7 +283,7 @@ int main(int argc, char* argv[])
     mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION});
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
-    mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show placeholders
+    mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries
 
     mgmt::rest_server rest(io, svc, commands, rest_opts);
     std::string rest_where;

@@ -1,6 +1,6 @@
 // The commands of this build and the text/JSON of their outputs. Commands of features
-// that have not landed are registered as placeholders that say so; each feature
-// replaces its placeholders with command_registry::add().
+// that have not landed are registered as entries that say "not in this build yet"; each feature
+// replaces its "not in this build yet" entries with command_registry::add().
 #include "mgmt/commands.hpp"
 
 #include "mgmt/config_json.hpp"
@@ -187,7 +187,7 @@ void register_builtin_commands(command_registry& reg)
         return show_events(svc, std::stoul(params.at(0)));
     });
 
-    // ---- placeholders of features being written elsewhere -----------------------------
+    // ---- features being written elsewhere: they say so -----------------------------
     const std::string gdoi = "GDOI registration";
     const std::string ks = "the GDOI key server";
     const std::string coop = "COOP key-server redundancy";

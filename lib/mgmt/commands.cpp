@@ -1,5 +1,5 @@
 // The command table: IOS-style prefix matching, help and completion, and the
-// built-in commands of this build (with plain "not in this build yet" placeholders).
+// built-in commands of this build (commands whose feature has not landed answer "not in this build yet").
 #include "mgmt/commands.hpp"
 
 
@@ -384,7 +384,7 @@ void command_registry::add_entry(command_spec spec, command_handler handler, std
             throw std::invalid_argument("command syntax '" + spec.syntax + "': keywords are lowercase");
         }
     }
-    // Canonical spacing, so that a feature's registration finds its placeholder.
+    // Canonical spacing, so that a feature's registration finds its "not in this build yet" entry.
     std::string canonical;
     for (const auto& t : toks) {
         canonical += (canonical.empty() ? "" : " ") + t;

@@ -79,9 +79,9 @@ std::string describe_mismatch(const command_match& m, std::string_view line);
 class command_registry {
 public:
     // Adds a command. A syntax already registered is replaced: that is how a feature
-    // takes over its not-yet-built placeholder. Throws std::invalid_argument on a bad syntax.
+    // takes over its "not in this build yet" entry. Throws std::invalid_argument on a bad syntax.
     void add(command_spec spec, command_handler handler);
-    // Registers a placeholder that answers "% <command>: <feature> is not in this build yet";
+    // Registers an entry that answers "% <command>: <feature> is not in this build yet";
     // a later add() of the same syntax replaces it.
     void add_not_built(std::string syntax, std::string help, std::string feature, bool destructive = false);
 
@@ -95,11 +95,11 @@ private:
 
     std::vector<command_spec> specs_;
     std::vector<command_handler> handlers_;
-    std::vector<std::string> not_built_; // the placeholder's answer, "" for real commands
+    std::vector<std::string> not_built_; // the "not in this build yet" entry's answer, "" for real commands
 };
 
 // The commands of this build: show running-config/interfaces/lcores/version/events,
-// configure terminal, and the GDOI/COOP/ESP family as not-yet-built placeholders.
+// configure terminal, and the GDOI/COOP/ESP family as "not in this build yet" entries.
 void register_builtin_commands(command_registry& reg);
 
 // ---- the texts and data of the built-in show commands (REST /state uses the same) ----

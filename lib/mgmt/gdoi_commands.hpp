@@ -25,7 +25,7 @@ command_output show_isakmp_sa(const gdoi_view& v);
 // `show crypto ipsec sa`: the TEKs each group member holds.
 command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk);
 
-// Replaces the placeholders of the commands above; `v` must outlive `reg`.
+// Replaces the "not in this build yet" entries of the commands above; `v` must outlive `reg`.
 void register_gdoi_commands(command_registry& reg, const gdoi_view& v);
 
 } // namespace mgmt
