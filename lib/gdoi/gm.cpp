@@ -35,6 +35,18 @@ std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_d
     return out;
 }
 
+// GDOI itself must never ride on the group's keys, whatever the KS ACL permits:
+// UDP to port 848 of each key server (and, by the inbound mirror, its answers)
+// goes in clear, ahead of every other entry.
+std::vector<traffic_selector> key_server_bypass(const std::vector<endpoint>& servers)
+{
+    std::vector<traffic_selector> out;
+    for (const auto& s : servers) {
+        out.push_back({17, ipv4_prefix{0, 0}, 0, ipv4_prefix{s.addr, 32}, s.port});
+    }
+    return out;
+}
+
 gm::gm(gm_config cfg, core::clock& clk, core::event_bus& bus, sa_installer& installer, key_log* keys)
     : cfg_(std::move(cfg)), clock_(clk), bus_(bus), installer_(installer), keys_(keys)
 {
@@ -315,7 +327,9 @@ std::optional<outbound> gm::handle(const endpoint& from, byte_view datagram)
 
 void gm::install(const registration& r)
 {
-    installer_.set_policy(cfg_.group, merge_acl(cfg_.local_deny, r.teks));
+    auto local_deny = key_server_bypass(cfg_.servers);
+    local_deny.insert(local_deny.end(), cfg_.local_deny.begin(), cfg_.local_deny.end());
+    installer_.set_policy(cfg_.group, merge_acl(local_deny, r.teks));
     bus_.raise("GM_ACL_MERGE", "ACL betweem KS and GM in group " + cfg_.group + " merged.", {{"group", cfg_.group}});
     for (const auto& t : r.teks) {
         installer_.install_sa(cfg_.group, t);

@@ -123,6 +123,9 @@ private:
     std::uint32_t conn_id_ = 0;
 };
 
+// Bypass entries that keep registration and rekeys to the key servers in clear.
+std::vector<traffic_selector> key_server_bypass(const std::vector<endpoint>& servers);
+
 // The merged policy a GM installs: local deny entries first, then the KS's TEK selectors.
 std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny, const std::vector<tek>& teks);
 

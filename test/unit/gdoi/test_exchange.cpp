@@ -116,13 +116,18 @@ TEST_CASE("registration: MM1..MM6 then PULL1..PULL4 installs the group policy", 
     CHECK(inst.sas.at(keys->teks[0].spi).enc_key.size() == 32);
     CHECK(inst.sas.at(keys->teks[1].spi).auth_key.size() == 32);
 
-    INFO("merged ACL: the GM's local deny first, then the KS entries");
+    INFO("merged ACL: GDOI to the key server in clear, the GM's local deny, then the KS entries");
     const auto& pol = inst.policies.at("GETVPN");
-    REQUIRE(pol.size() == 4);
+    REQUIRE(pol.size() == 5);
     CHECK_FALSE(pol[0].permit);
+    CHECK(pol[0].sel.protocol == 17);
+    CHECK(pol[0].sel.dst == ipv4_prefix{ks_ep.addr, 32});
     CHECK(pol[0].sel.dst_port == 848);
-    CHECK(pol[1].permit);
-    CHECK(pol[1].sel == keys->teks[0].selectors[0]);
+    CHECK(pol[0].sel.src.len == 0);
+    CHECK_FALSE(pol[1].permit);
+    CHECK(pol[1].sel.dst_port == 848);
+    CHECK(pol[2].permit);
+    CHECK(pol[2].sel == keys->teks[0].selectors[0]);
     CHECK(inst.directions.at("GETVPN") == direction_mode::both);
     REQUIRE(inst.sids.count("GETVPN"));
     CHECK(inst.sids.at("GETVPN").bits == 16);
