@@ -59,36 +59,10 @@ check "ping rc=$prc: $(tail -n 2 "$work/ping"); $(grep '^stats:' "$log" | tail -
   test "$prc" -eq 0 -a "$(counter forwarded)" -ge 4 -a "$(counter arp_learned)" -ge 2
 
 scenario "a UDP stream from A arrives at B intact"
-in_b "$PY" - >"$work/udp.out" 2>&1 <<'PYEOF' &
-import hashlib, socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.77.2.1", 5001))
-s.settimeout(5)
-h, n = hashlib.sha256(), 0
-try:
-    while n < 50:
-        data, _ = s.recvfrom(2000)
-        h.update(data)
-        n += 1
-except socket.timeout:
-    pass
-print(n, h.hexdigest())
-PYEOF
+in_b "$PY" "$GDOI_SOURCE_ROOT/test/support/udp_stream.py" recv 10.77.2.1 5001 50 >"$work/udp.out" 2>&1 &
 udp_pid=$!
 sleep 0.5
-sent=$(in_a "$PY" - <<'PYEOF'
-import hashlib, random, socket, time
-random.seed(7)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-h = hashlib.sha256()
-for i in range(50):
-    data = bytes(random.getrandbits(8) for _ in range(1200))
-    h.update(data)
-    s.sendto(data, ("10.77.2.1", 5001))
-    time.sleep(0.005)
-print(50, h.hexdigest())
-PYEOF
-)
+sent=$(in_a "$PY" "$GDOI_SOURCE_ROOT/test/support/udp_stream.py" send 10.77.2.1 5001 50 1200)
 wait "$udp_pid"
 check "sent: $sent, received: $(cat "$work/udp.out")" test "$sent" = "$(cat "$work/udp.out")"
 
