@@ -38,6 +38,10 @@ std::vector<mgmt::lcore_state> runtime_view::lcores() const
         l.lcore_id = w < lcores.size() ? lcores[w] : 0;
         for (std::size_t i = 0; i < counters.size(); ++i) {
             l.counters.emplace_back(counters.name(i), counters.get(w, i));
+            if (i < static_cast<std::size_t>(fastpath::worker_counter::count) &&
+                fastpath::is_drop(static_cast<fastpath::worker_counter>(i))) {
+                l.dropped += counters.get(w, i);
+            }
         }
         out.push_back(std::move(l));
     }

@@ -83,7 +83,7 @@ nlohmann::json lcores_json(const service& svc)
                         {"lcore_id", l.lcore_id},
                         {"rx_packets", l.counter("rx_packets")},
                         {"tx_packets", l.counter("tx_packets")},
-                        {"drops", l.drops()},
+                        {"drops", l.dropped},
                         {"loops", l.counter("loops")},
                         {"counters", counters}});
     }
@@ -99,7 +99,7 @@ std::string show_lcores_text(const service& svc)
                                   "Drops", "Loops");
     for (const auto& l : svc.lcores()) {
         out += printf_line("%-6u %-5u %14llu %14llu %12llu %16llu\n", l.worker, l.lcore_id,
-                           ull(l.counter("rx_packets")), ull(l.counter("tx_packets")), ull(l.drops()),
+                           ull(l.counter("rx_packets")), ull(l.counter("tx_packets")), ull(l.dropped),
                            ull(l.counter("loops")));
     }
     return out;

@@ -21,17 +21,6 @@ std::uint64_t lcore_state::counter(std::string_view name) const
     return 0;
 }
 
-std::uint64_t lcore_state::drops() const
-{
-    std::uint64_t total = 0;
-    for (const auto& [n, v] : counters) {
-        if (n.find("drop") != std::string::npos) {
-            total += v;
-        }
-    }
-    return total;
-}
-
 nlohmann::json to_json(const config_issue& i)
 {
     nlohmann::json j = {{"source", i.source}, {"message", i.message}};

@@ -43,8 +43,9 @@ struct lcore_state {
 
     // 0 when the counter does not exist.
     std::uint64_t counter(std::string_view name) const;
-    // Sum of every counter named *drop* (tx_dropped, no_peer_drop, ...).
-    std::uint64_t drops() const;
+    // Packets this lcore dropped, for every reason: the data plane fills it, since
+    // only it knows which of its counters count drops.
+    std::uint64_t dropped = 0;
     bool operator==(const lcore_state&) const = default;
 };
 

@@ -33,7 +33,7 @@ public:
         ports_ = {{"wan0", 0, true, 10000, 1200, 150000, 3, 1, 1100, 140000, 2},
                   {"lan0", 1, false, 0, 0, 0, 0, 0, 0, 0, 0}};
         lcores_ = {{0, 1, {{"rx_packets", 1200}, {"rx_bytes", 150000}, {"tx_packets", 1100}, {"tx_bytes", 140000},
-                           {"tx_dropped", 7}, {"no_peer_drop", 2}, {"loops", 987654}, {"idle_loops", 900000}}}};
+                           {"tx_dropped", 7}, {"no_peer_drop", 2}, {"loops", 987654}, {"idle_loops", 900000}}, 9}};
     }
     std::vector<mgmt::port_state> ports() const override { return ports_; }
     std::vector<mgmt::lcore_state> lcores() const override { return lcores_; }
