@@ -96,7 +96,6 @@ void esp_installer::install_sa(const std::string& group, const gdoi::tek& t)
     if (!r) {
         return;
     }
-    ++installed_;
     // Inbound is usable at once; outbound follows unless the group only receives.
     const auto dir = directions_.count(group) ? directions_[group] : gdoi::direction_mode::both;
     if (dir != gdoi::direction_mode::inbound_only && t.direction != gdoi::sa_direction::receiver_only) {
@@ -108,7 +107,7 @@ void esp_installer::remove_sa(std::uint32_t spi) { report("remove TEK " + std::t
 
 void esp_installer::set_policy(const std::string& group, const std::vector<gdoi::policy_entry>& entries)
 {
-    // Kept for show commands, and compiled for the workers' crypto-map stage.
+    // Kept to republish on a direction change, and compiled for the crypto-map stage.
     const std::uint32_t g = group_id(group);
     policies_[group] = entries;
     std::string err;
@@ -153,8 +152,11 @@ void esp_installer::set_sender_ids(const std::string& group, const gdoi::sender_
 
 void esp_installer::set_fail_close(const std::string& group, bool on)
 {
-    group_id(group);
-    fail_close_[group] = on;
+    // The workers do not enforce fail-close yet: say so rather than pretend.
+    if (on) {
+        bus_.raise("CONFIG_WARNING", "group " + group + ": fail-close is not enforced by this data plane yet; "
+                                     "traffic passes in clear until registration");
+    }
 }
 
 } // namespace app

@@ -30,8 +30,6 @@ public:
     void set_sender_ids(const std::string& group, const gdoi::sender_ids& sids) override;
     void set_fail_close(const std::string& group, bool on) override;
 
-    std::size_t installed() const { return installed_; }
-    const std::map<std::string, std::vector<gdoi::policy_entry>>& policies() const { return policies_; }
 
 private:
     std::uint32_t group_id(const std::string& group);
@@ -44,8 +42,6 @@ private:
     std::map<std::string, std::uint32_t> groups_;
     std::map<std::string, gdoi::direction_mode> directions_;
     std::map<std::string, std::vector<gdoi::policy_entry>> policies_;
-    std::map<std::string, bool> fail_close_;
-    std::size_t installed_ = 0;
 };
 
 } // namespace app

@@ -142,9 +142,9 @@ struct builder {
         return esp_transform_of(*ts);
     }
 
-    std::optional<gdoi::transform_set> esp_transform_of(const transform_set& tset)
+    std::optional<gdoi::transform_set> esp_transform_of(const transform_set& t)
     {
-        const transform_set* ts = &tset;
+        const transform_set* ts = &t; // the diagnostics below name it
         gdoi::transform_set out;
         out.key_bits = ts->key_bits;
         switch (ts->cipher) {
