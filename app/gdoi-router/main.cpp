@@ -121,6 +121,12 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
                                               static_cast<std::uint8_t>(ifc.address->prefix_len)};
         }
         p.crypto_group = crypto_group_of(cfg, ifc);
+        for (const mgmt::ipv4& g : ifc.igmp_static_groups) {
+            p.igmp_static_groups.push_back(g.value);
+        }
+        for (const mgmt::igmp_join& j : ifc.igmp_joins) {
+            p.igmp_joins.push_back(j.group.value);
+        }
         ro.ports.push_back(std::move(p));
     }
     for (const auto& r : cfg.routes) {
@@ -130,6 +136,7 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
         sr.interface = r.interface;
         ro.routes.push_back(std::move(sr));
     }
+    ro.multicast_routing = cfg.multicast_routing;
     ro.workers = cfg.dataplane.workers;
     ro.mbufs = cfg.dataplane.mbufs;
     ro.burst = cfg.dataplane.burst;

@@ -133,6 +133,11 @@ bool matches(const ace& e, const five_tuple& t)
 
 ace mirror(const ace& e)
 {
+    // Every receiver of a group sees the (S, G) the sender matched: a multicast
+    // destination is not turned into a source.
+    if (e.dst.len >= 4 && (e.dst.addr >> 28) == 0xeu) {
+        return e;
+    }
     ace m = e;
     m.src = e.dst;
     m.dst = e.src;

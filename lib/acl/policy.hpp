@@ -118,7 +118,9 @@ std::optional<std::string> validate(const ace& e);
 bool matches(const ace& e, const five_tuple& t);
 
 // The same ACE seen from the other direction (src <-> dst, sport <-> dport),
-// used to check inbound traffic against an outbound policy.
+// used to check inbound traffic against an outbound policy. An ACE whose
+// destination lies within 224.0.0.0/4 is its own mirror: receivers of a group
+// see the same (S, G).
 ace mirror(const ace& e);
 
 // IOS-style text, e.g. "deny tcp 10.1.0.0 0.0.255.255 any eq 22".

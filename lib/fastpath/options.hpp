@@ -23,6 +23,8 @@ struct port_spec {
     std::optional<unsigned> mtu;          // left at the device default when empty
     std::optional<ipv4_prefix> address = std::nullopt;  // "ip address"; none = routes but owns no address
     std::uint32_t crypto_group = 0;       // crypto map: the group id its traffic is classified by; 0 = none
+    std::vector<std::uint32_t> igmp_static_groups = {};  // host order: forward these groups out of this port
+    std::vector<std::uint32_t> igmp_joins = {};          // host order: the kernel is a member here
 };
 
 // "ip route prefix mask [next_hop] [interface]": at least one of the two.
@@ -44,6 +46,7 @@ struct runtime_options {
     bool exception_path = true;               // a net_tap twin per port for the kernel
     unsigned neighbour_reachable_s = 300;     // ARP cache lifetime before re-resolving
     unsigned icmp_errors_per_s = 100;         // per worker token rate for ICMP errors
+    bool multicast_routing = false;           // forward groups to ports' igmp_static_groups; else all to the kernel
 };
 
 // Size of the worker's on-stack mbuf array.

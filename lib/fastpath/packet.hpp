@@ -55,6 +55,14 @@ inline std::uint32_t ipv4_src(const std::uint8_t* ip) noexcept { return get32(ip
 inline std::uint32_t ipv4_dst(const std::uint8_t* ip) noexcept { return get32(ip + 16); }
 inline bool ipv4_df(const std::uint8_t* ip) noexcept { return (ip[6] & 0x40) != 0; }
 inline bool is_multicast(std::uint32_t a) noexcept { return (a >> 28) == 0xe; }
+// 224.0.0.0/24 (RFC 5771): never forwarded, whatever the TTL.
+inline bool is_link_local_multicast(std::uint32_t a) noexcept { return (a >> 8) == 0xe00000; }
+// The Ethernet address of an IPv4 group (RFC 1112 6.4): 01:00:5e + its low 23 bits.
+inline mac multicast_mac(std::uint32_t group) noexcept
+{
+    return {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(group >> 16 & 0x7f), static_cast<std::uint8_t>(group >> 8),
+            static_cast<std::uint8_t>(group)};
+}
 
 // TTL - 1 with the checksum patched as Linux's ip_decrease_ttl (RFC 1624).
 void decrement_ttl(std::uint8_t* ip) noexcept;

@@ -131,6 +131,32 @@ fib build_fib(const std::vector<port_spec>& ports, const std::vector<static_rout
     return out;
 }
 
+std::vector<mcast_route> build_mfib(const std::vector<port_spec>& ports)
+{
+    std::map<std::uint32_t, mcast_route> groups;
+    const auto add = [&](std::uint32_t g, std::uint32_t mcast_route::*mask, std::size_t port) {
+        if (!pkt::is_multicast(g) || pkt::is_link_local_multicast(g) || port >= max_ports) {
+            return;
+        }
+        mcast_route& r = groups[g];
+        r.group = g;
+        r.*mask |= std::uint32_t{1} << port;
+    };
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+        for (const std::uint32_t g : ports[i].igmp_static_groups) {
+            add(g, &mcast_route::out_ports, i);
+        }
+        for (const std::uint32_t g : ports[i].igmp_joins) {
+            add(g, &mcast_route::joined, i);
+        }
+    }
+    std::vector<mcast_route> out;
+    for (const auto& [g, r] : groups) {
+        out.push_back(r);
+    }
+    return out;
+}
+
 neighbour_table::neighbour_table(const std::vector<entry>& entries)
 {
     std::size_t cap = 64;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fastpath/options.hpp"
+#include "fastpath/packet.hpp"
 
 namespace fastpath {
 
@@ -25,9 +26,19 @@ struct fib_entry {
     bool operator==(const fib_entry&) const = default;
 };
 
+// Where one multicast group goes. Bit i of a mask is port index i.
+struct mcast_route {
+    std::uint32_t group = 0;      // host order
+    std::uint32_t out_ports = 0;  // ports with `ip igmp static-group` for it
+    std::uint32_t joined = 0;     // ports whose kernel twin is a member (`ip igmp join-group`)
+    bool operator==(const mcast_route&) const = default;
+};
+static_assert(max_ports <= 32, "mcast_route port masks are 32 bits");
+
 struct fib {
-    std::vector<fib_entry> entries;   // at most one per prefix
-    std::vector<std::string> errors;  // routes left out, one line each
+    std::vector<fib_entry> entries;     // at most one per prefix
+    std::vector<mcast_route> multicast;  // sorted by group; empty: every group goes to the kernel
+    std::vector<std::string> errors;    // routes left out, one line each
 };
 
 inline std::uint32_t prefix_mask(std::uint8_t len) noexcept
@@ -40,6 +51,11 @@ inline std::uint32_t prefix_mask(std::uint8_t len) noexcept
 // hop resolves through the connected subnets or, recursively, through other
 // static routes; a route whose next hop resolves to nothing is left out.
 fib build_fib(const std::vector<port_spec>& ports, const std::vector<static_route>& routes);
+
+// The multicast forwarding table (`ip multicast-routing`): one entry per group
+// some port forwards or joins, sorted by group. Link-local groups are left out:
+// they always go to the kernel.
+std::vector<mcast_route> build_mfib(const std::vector<port_spec>& ports);
 
 // IPv4 neighbours of the current snapshot: (port, address) -> MAC. Open
 // addressing over a power-of-two array, so a worker lookup is a few probes

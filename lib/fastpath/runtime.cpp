@@ -179,7 +179,10 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         p.mtu = opts.ports[i].mtu ? static_cast<std::uint16_t>(*opts.ports[i].mtu) : mtu;
     }
 
-    const fib routes = build_fib(opts.ports, opts.routes);
+    fib routes = build_fib(opts.ports, opts.routes);
+    if (opts.multicast_routing) {
+        routes.multicast = build_mfib(opts.ports);
+    }
     for (const std::string& e : routes.errors) {
         notice += (notice.empty() ? "" : "\n") + e + " (left out)";
     }
@@ -494,8 +497,8 @@ std::string runtime::stats_line() const
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::rx_packets))) + " tx " +
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::tx_packets))) + " drop " +
             std::to_string(drops) + (reasons.empty() ? "" : " (" + reasons.substr(1) + ")");
-        for (const worker_counter c : {worker_counter::fragmented, worker_counter::encrypt, worker_counter::decrypt,
-                                       worker_counter::bypass}) {
+        for (const worker_counter c : {worker_counter::fragmented, worker_counter::mcast_forwarded,
+                                       worker_counter::encrypt, worker_counter::decrypt, worker_counter::bypass}) {
             const auto ci = static_cast<std::size_t>(c);
             if (get(w, ci) != 0) {
                 s += " " + counters_.name(ci) + " " + std::to_string(get(w, ci));

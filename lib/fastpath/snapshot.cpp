@@ -18,6 +18,7 @@ route_table_result build_route_table(const fib& f, std::vector<port_l3> ports, s
     auto t = std::make_unique<route_table>();
     t->generation = generation;
     t->ports = std::move(ports);
+    t->multicast = f.multicast;
     const std::string name = "fp_lpm_" + std::to_string(generation);
     rte_lpm_config cfg{};
     cfg.max_rules = static_cast<std::uint32_t>(f.entries.size() + 64);

@@ -3,6 +3,7 @@
 // snapshot once every worker has reported quiescence since it was replaced.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -33,6 +34,15 @@ struct route_table {
     rte_lpm* lpm = nullptr;            // value = index into next_hops
     std::vector<next_hop> next_hops;
     std::vector<port_l3> ports;
+    std::vector<mcast_route> multicast;  // sorted by group
+
+    // The group's forwarding entry, or null (the kernel gets the packet).
+    const mcast_route* find_multicast(std::uint32_t group) const noexcept
+    {
+        const auto lo = std::lower_bound(multicast.begin(), multicast.end(), group,
+                                         [](const mcast_route& r, std::uint32_t g) { return r.group < g; });
+        return lo != multicast.end() && lo->group == group ? &*lo : nullptr;
+    }
 
     route_table() = default;
     route_table(const route_table&) = delete;

@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <bit>
 #include <cstring>
 
 #include "fastpath/esp/drop.hpp"
@@ -23,9 +24,11 @@ namespace fastpath {
 std::vector<std::string> worker_counter_names()
 {
     return {"rx_packets",  "rx_bytes",    "tx_packets",   "tx_bytes",          "forwarded",  "punted",
-            "injected",    "arp_pending", "fragmented",   "icmp_sent",         "encrypt",    "decrypt",
+            "injected",    "arp_pending", "fragmented",   "icmp_sent",         "mcast_forwarded",
+            "encrypt",     "decrypt",
             "bypass",      "tx_full",     "bad_l2",       "not_ipv4",          "bad_ip",     "ttl_exceeded",
             "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "punt_full",  "no_snapshot",
+            "mcast_no_port", "mcast_copy_failed",
             "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "verify_fail", "replay_fail",
             "policy_drop", "icmp_rate_limited", "no_mbuf", "loops",            "idle_loops"};
 }
@@ -119,9 +122,23 @@ void punt(const poll_env& e, rte_mbuf* m, std::uint16_t in_pi) noexcept
     e.count(worker_counter::punted);
 }
 
-// m starts with room for an Ethernet header followed by the IPv4 packet.
+// A packet for a group leaves to the group's Ethernet address (RFC 1112).
+void to_group(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi, std::uint32_t group) noexcept
+{
+    pkt::put_eth(rte_pktmbuf_mtod(m, std::uint8_t*), pkt::multicast_mac(group), e.rt->ports[out_pi].mac,
+                 pkt::ether_ipv4);
+    stage(e, out_pi, m);
+    e.count(worker_counter::mcast_forwarded);
+}
+
+// m starts with room for an Ethernet header followed by the IPv4 packet. A
+// multicast next hop is the group itself (fragments of a forwarded group).
 void to_neighbour(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi, std::uint32_t nh_ip) noexcept
 {
+    if (pkt::is_multicast(nh_ip)) {
+        to_group(e, m, out_pi, nh_ip);
+        return;
+    }
     const neighbour_table::entry* n = e.nb != nullptr ? e.nb->find(out_pi, nh_ip) : nullptr;
     if (n == nullptr) {
         // The control thread queues it, resolves the next hop by ARP and injects it.
@@ -229,6 +246,71 @@ void fragment(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi, std::uint32_
         }
         to_neighbour(e, f, out_pi, nh_ip);
     }
+}
+
+// ---- multicast ----------------------------------------------------------------
+
+rte_mbuf* mcast_copy(const poll_env& e, rte_mbuf* m) noexcept
+{
+    // A deep copy, not an indirect mbuf: a crypto-map port encrypts its copy in place.
+    rte_mbuf* c = rte_pktmbuf_copy(m, e.ctx.pool, 0, UINT32_MAX);
+    if (c == nullptr) {
+        e.count(worker_counter::mcast_copy_failed);
+    }
+    return c;
+}
+
+// One copy of a group's packet (TTL already decremented) out of port out_pi.
+// MTU as for unicast, without ICMP errors (none about a multicast destination).
+void mcast_out(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi) noexcept
+{
+    const std::uint8_t* ip = rte_pktmbuf_mtod_offset(m, const std::uint8_t*, pkt::eth_hdr_len);
+    const std::uint32_t group = pkt::ipv4_dst(ip);
+    if (pkt::ipv4_total_len(ip) <= e.rt->ports[out_pi].mtu) {
+        to_group(e, m, out_pi, group);
+    } else if (pkt::ipv4_df(ip)) {
+        drop(e, m, worker_counter::mtu_exceeded);
+    } else {
+        fragment(e, m, out_pi, group);
+    }
+}
+
+// `ip multicast-routing`: a group with an entry leaves out of every other port
+// with a static group for it, TTL - 1, one copy per port; the kernel gets one
+// too when it joined the group on the ingress port. Returns false when the
+// packet is the kernel's alone: link-local groups, and groups with no entry
+// (the kernel keeps the control plane's own memberships, e.g. rekey groups).
+bool forward_multicast(const poll_env& e, rte_mbuf* m, std::uint8_t* ip, std::uint16_t in_pi) noexcept
+{
+    const std::uint32_t group = pkt::ipv4_dst(ip);
+    const mcast_route* r = pkt::is_link_local_multicast(group) ? nullptr : e.rt->find_multicast(group);
+    if (r == nullptr) {
+        return false;
+    }
+    const bool local = (r->joined >> in_pi & 1u) != 0;
+    std::uint32_t out = r->out_ports & ~(std::uint32_t{1} << in_pi);
+    if (out == 0 || ip[8] <= 1) {
+        if (local) {
+            return false;
+        }
+        drop(e, m, out == 0 ? worker_counter::mcast_no_port : worker_counter::ttl_exceeded);
+        return true;
+    }
+    if (local) {
+        if (rte_mbuf* c = mcast_copy(e, m)) {
+            punt(e, c, in_pi);
+        }
+    }
+    pkt::decrement_ttl(ip);
+    while (out != 0) {
+        const auto pi = static_cast<std::uint16_t>(std::countr_zero(out));
+        out &= out - 1;
+        rte_mbuf* c = out != 0 ? mcast_copy(e, m) : m;  // the last port takes the original
+        if (c != nullptr) {
+            mcast_out(e, c, pi);
+        }
+    }
+    return true;
 }
 
 // ---- crypto map -------------------------------------------------------------
@@ -481,6 +563,9 @@ void route(const poll_env& e, rte_mbuf* m, std::uint8_t* ip, std::uint16_t in_pi
 {
     const std::uint16_t total = pkt::ipv4_total_len(ip);
     const std::uint32_t dst = pkt::ipv4_dst(ip);
+    if (pkt::is_multicast(dst) && forward_multicast(e, m, ip, in_pi)) {
+        return;
+    }
     if (pkt::is_multicast(dst) || dst == 0xffffffff) {
         punt(e, m, in_pi);  // the kernel keeps the group memberships
         return;

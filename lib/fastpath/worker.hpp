@@ -39,6 +39,7 @@ enum class worker_counter : std::size_t {
     arp_pending,   // parked with the control thread until its next hop resolves
     fragmented,    // packets split with rte_ipv4_fragment_packet
     icmp_sent,     // ICMP errors generated
+    mcast_forwarded,  // multicast copies sent out of a port with a static group
     // crypto map ("show crypto gdoi gm dataplane counters")
     encrypt,       // packets encrypted
     decrypt,       // packets decrypted and accepted by the inbound policy
@@ -55,6 +56,8 @@ enum class worker_counter : std::size_t {
     frag_failed,   // rte_ipv4_fragment_packet refused it (no mbufs, too many fragments)
     punt_full,     // the exception ring to the control thread was full
     no_snapshot,   // no routing table published yet
+    mcast_no_port, // a forwarded group arrived on the only port that has it
+    mcast_copy_failed,  // no mbuf to copy a multicast packet for one more port
     no_sa,         // a permit with no usable outbound SA (send)
     invalid_sa,    // ESP with an unknown SPI (rcv)
     encaps_fail,   // the ESP engine refused to encrypt (no sender ID, no room, ...)

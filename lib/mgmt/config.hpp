@@ -291,12 +291,22 @@ struct ipv4_if_address {
     bool operator==(const ipv4_if_address&) const = default;
 };
 
+// `ip igmp join-group G [source S]`: the appliance itself is a member of G, so
+// the data plane hands G's packets arriving here to the kernel.
+struct igmp_join {
+    ipv4 group;
+    std::optional<ipv4> source;
+    bool operator==(const igmp_join&) const = default;
+};
+
 struct interface_cfg {
     std::string name; // as written: Ethernet0/0, e0/0, Loopback0
     std::optional<dpdk_port> port;
     std::optional<ipv4_if_address> address;
     std::string crypto_map;
     std::optional<unsigned> mtu;
+    std::vector<ipv4> igmp_static_groups; // `ip igmp static-group G`: forward G out of here
+    std::vector<igmp_join> igmp_joins;
     std::string description;
     bool shutdown = false;
     std::vector<std::string> unsupported; // harmless lines kept for printing
@@ -338,6 +348,7 @@ struct config {
     std::vector<access_list> access_lists;
     std::vector<interface_cfg> interfaces;
     std::vector<static_route> routes;
+    bool multicast_routing = false; // `ip multicast-routing`: forward to the igmp static groups
     dataplane_cfg dataplane;
     std::vector<unsupported_block> unsupported;
 

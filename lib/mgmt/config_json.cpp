@@ -165,12 +165,18 @@ template <class F> void describe(ipv4_if_address& s, F& f) {
     f("addr", s.addr);
     f("prefix_len", s.prefix_len);
 }
+template <class F> void describe(igmp_join& s, F& f) {
+    f("group", s.group);
+    f("source", s.source);
+}
 template <class F> void describe(interface_cfg& s, F& f) {
     f("name", s.name);
     f("port", s.port);
     f("address", s.address);
     f("crypto_map", s.crypto_map);
     f("mtu", s.mtu);
+    f("igmp_static_groups", s.igmp_static_groups);
+    f("igmp_joins", s.igmp_joins);
     f("description", s.description);
     f("shutdown", s.shutdown);
     f("unsupported", s.unsupported);
@@ -200,6 +206,7 @@ template <class F> void describe(config& s, F& f) {
     f("access_lists", s.access_lists);
     f("interfaces", s.interfaces);
     f("routes", s.routes);
+    f("multicast_routing", s.multicast_routing);
     f("dataplane", s.dataplane);
     f("unsupported", s.unsupported);
 }

@@ -1218,6 +1218,70 @@ void if_dpdk_port_cmd(parser& p, const frame& f, args& a) {
     cur_if(p, f).port = port;
 }
 
+// A group address for `ip igmp`: class D; link-local groups (224.0.0.0/24) only
+// where `link_local_ok`, since the data plane always hands those to the kernel.
+ipv4 group_address(args& a, bool link_local_ok) {
+    const ipv4 g = a.address("group address");
+    if ((g.value >> 28) != 0xe) {
+        throw line_error{g.to_string() + " is not a multicast group address (224.0.0.0-239.255.255.255)"};
+    }
+    if (!link_local_ok && (g.value >> 8) == 0xe00000) {
+        throw line_error{g.to_string() + " is link-local (224.0.0.0/24): it stays on its segment and is never forwarded"};
+    }
+    return g;
+}
+
+void if_igmp_static_group_cmd(parser& p, const frame& f, args& a) {
+    if (a.peek() == "*" || starts_with_ci("class-map", a.peek())) {
+        throw line_error{"only `ip igmp static-group A.B.C.D` is supported"};
+    }
+    const ipv4 g = group_address(a, false);
+    if (!a.done() && starts_with_ci("source", a.peek())) {
+        throw line_error{"source-specific static groups are not supported"};
+    }
+    a.end();
+    auto& groups = cur_if(p, f).igmp_static_groups;
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) {
+        groups.push_back(g);
+    }
+}
+
+void if_no_igmp_static_group_cmd(parser& p, const frame& f, args& a) {
+    const ipv4 g = group_address(a, false);
+    a.end();
+    std::erase(cur_if(p, f).igmp_static_groups, g);
+}
+
+void if_igmp_join_group_cmd(parser& p, const frame& f, args& a) {
+    igmp_join j;
+    j.group = group_address(a, true);
+    if (a.optional_keyword("source")) {
+        j.source = a.address("source address");
+    }
+    a.end();
+    auto& joins = cur_if(p, f).igmp_joins;
+    if (std::find(joins.begin(), joins.end(), j) == joins.end()) {
+        joins.push_back(j);
+    }
+}
+
+void if_no_igmp_join_group_cmd(parser& p, const frame& f, args& a) {
+    const ipv4 g = group_address(a, true);
+    std::optional<ipv4> source;
+    if (a.optional_keyword("source")) {
+        source = a.address("source address");
+    }
+    a.end();
+    std::erase(cur_if(p, f).igmp_joins, igmp_join{g, source});
+}
+
+template <bool on>
+void multicast_routing_cmd(parser& p, const frame&, args& a) {
+    a.optional_keyword("distributed"); // IOS XE spelling, same meaning here
+    a.end();
+    p.cfg.multicast_routing = on;
+}
+
 void ip_route_cmd(parser& p, const frame&, args& a) {
     static_route r;
     r.prefix = a.address("prefix");
@@ -1279,6 +1343,8 @@ const command global_commands[] = {
     {w{"access-list"}, numbered_acl_cmd},
     {w{"interface"}, interface_cmd},
     {w{"ip", "route"}, ip_route_cmd},
+    {w{"ip", "multicast-routing"}, multicast_routing_cmd<true>},
+    {w{"no", "ip", "multicast-routing"}, multicast_routing_cmd<false>},
     {w{"dataplane"}, dataplane_cmd},
     // Harmless lines we keep and print back but do not apply.
     {w{"service"}, keep_global, false},
@@ -1303,7 +1369,6 @@ const command global_commands[] = {
     {w{"ip", "ssh"}, keep_global, false},
     {w{"ip", "name-server"}, keep_global, false},
     {w{"ip", "forward-protocol"}, keep_global, false},
-    {w{"ip", "multicast-routing"}, keep_global, false},
     {w{"router"}, keep_global, false},
     {w{"line"}, keep_global, false},
     {w{"snmp-server"}, keep_global, false},
@@ -1409,6 +1474,10 @@ const command interface_commands[] = {
     {w{"no", "shutdown"}, if_no_shutdown_cmd},
     {w{"mtu"}, if_mtu_cmd},
     {w{"dpdk-port"}, if_dpdk_port_cmd},
+    {w{"ip", "igmp", "static-group"}, if_igmp_static_group_cmd},
+    {w{"no", "ip", "igmp", "static-group"}, if_no_igmp_static_group_cmd},
+    {w{"ip", "igmp", "join-group"}, if_igmp_join_group_cmd},
+    {w{"no", "ip", "igmp", "join-group"}, if_no_igmp_join_group_cmd},
 };
 
 const command dataplane_commands[] = {

@@ -186,6 +186,16 @@ void print_interface(std::ostream& out, const interface_cfg& i) {
     if (i.mtu) {
         out << " mtu " << *i.mtu << "\n";
     }
+    for (const igmp_join& j : i.igmp_joins) {
+        out << " ip igmp join-group " << j.group.to_string();
+        if (j.source) {
+            out << " source " << j.source->to_string();
+        }
+        out << "\n";
+    }
+    for (const ipv4& g : i.igmp_static_groups) {
+        out << " ip igmp static-group " << g.to_string() << "\n";
+    }
     if (!i.crypto_map.empty()) {
         out << " crypto map " << i.crypto_map << "\n";
     }
@@ -319,6 +329,9 @@ std::string print_config(const config& cfg) {
     }
     if (!cfg.manual_sas.empty()) {
         out << "!\n";
+    }
+    if (cfg.multicast_routing) {
+        out << "ip multicast-routing\n!\n";
     }
     for (const interface_cfg& i : cfg.interfaces) {
         print_interface(out, i);

@@ -218,6 +218,19 @@ private:
         }
     }
 
+    // IOS takes static groups without multicast routing and simply forwards nothing.
+    void check_igmp(const interface_cfg& i, const std::string& what) {
+        for (const ipv4& g : i.igmp_static_groups) {
+            if (!cfg_.multicast_routing) {
+                warn(i.line, what + " ip igmp static-group " + g.to_string() +
+                                 " has no effect without `ip multicast-routing`");
+            } else if (!i.port) {
+                warn(i.line, what + " ip igmp static-group " + g.to_string() +
+                                 " has no effect: the interface is bound to no DPDK port");
+            }
+        }
+    }
+
     void check_interfaces() {
         // group -> the registration identities applying it (a map with a
         // local-address registers once for all its interfaces).
@@ -232,6 +245,7 @@ private:
                     error(i.line, what + " uses dpdk-port " + key + " already bound to interface " + it->second);
                 }
             }
+            check_igmp(i, what);
             if (i.crypto_map.empty()) {
                 continue;
             }

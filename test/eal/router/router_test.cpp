@@ -41,9 +41,11 @@ constexpr std::uint32_t host_a = 0x0a4d0101;    // 10.77.1.1, on lan0
 constexpr std::uint32_t lan_addr = 0x0a4d01fe;  // 10.77.1.254
 constexpr std::uint32_t host_b = 0x0a4d0201;    // 10.77.2.1, on wan0
 constexpr std::uint32_t wan_addr = 0x0a4d02fe;  // 10.77.2.254
+constexpr std::uint32_t lan2_addr = 0x0a4d03fe;  // 10.77.3.254, the optional third port
 constexpr std::uint16_t wan_mtu = 1000;
 const pkt::mac lan_mac{0x02, 0, 0, 0, 1, 0xfe};
 const pkt::mac wan_mac{0x02, 0, 0, 0, 2, 0xfe};
+const pkt::mac lan2_mac{0x02, 0, 0, 0, 3, 0xfe};
 const pkt::mac mac_a{0x02, 0xaa, 0, 0, 0, 1};
 const pkt::mac mac_b{0x02, 0xbb, 0, 0, 0, 1};
 
@@ -100,33 +102,37 @@ pkt::mac mac_at(const bytes& f, std::size_t off)
     return m;
 }
 
-// One router with two ring ports, its control plane and one worker context.
+// One router with two ring ports (lan0, wan0; lan2 as well when asked), its
+// control plane and one worker context.
 struct bench {
+    int nports = 2;
     rte_mempool* pool = nullptr;
-    rte_ring* rx[2] = {};
-    rte_ring* tx[2] = {};
-    std::uint16_t port_ids[2] = {};
+    rte_ring* rx[3] = {};
+    rte_ring* tx[3] = {};
+    std::uint16_t port_ids[3] = {};
     rte_rcu_qsbr* qsbr = nullptr;
     fastpath::published tables;
     rte_ring* punt = nullptr;
     rte_ring* resolve = nullptr;
     rte_ring* inject = nullptr;
     std::unique_ptr<core::counter_set> counters;
-    fastpath::worker_port wports[2];
+    fastpath::worker_port wports[3];
     fastpath::worker_state state;
     std::atomic<bool> stop{false};
     fastpath::worker_ctx ctx;
     std::unique_ptr<fastpath::control_plane> control;
     fastpath::control_plane::clock::time_point now{};
+    std::vector<fastpath::port_spec> specs;
+    std::vector<fastpath::static_route> routes;
 
-    bench()
+    explicit bench(int ports = 2) : nports(ports)
     {
         static int instance = 0;
         const std::string tag = std::to_string(instance++);
         pool = rte_pktmbuf_pool_create(("rt_pool" + tag).c_str(), 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
         REQUIRE(pool != nullptr);
-        const char* names[2] = {"lan", "wan"};
-        for (int i = 0; i < 2; ++i) {
+        const char* names[3] = {"lan", "wan", "lanb"};
+        for (int i = 0; i < nports; ++i) {
             const std::string n = std::string(names[i]) + tag;
             rx[i] = rte_ring_create(("rx_" + n).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
             tx[i] = rte_ring_create(("tx_" + n).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -154,6 +160,10 @@ struct bench {
         fastpath::port_l3 wan{port_ids[1], wan_mac, wan_mtu, wan_addr};
         cc.ports = {lan, wan};
         cc.taps = {fastpath::no_tap_port, fastpath::no_tap_port};
+        if (nports == 3) {
+            cc.ports.push_back({port_ids[2], lan2_mac, 1500, lan2_addr});
+            cc.taps.push_back(fastpath::no_tap_port);
+        }
         cc.punt = {punt};
         cc.resolve = {resolve};
         cc.inject = inject;
@@ -163,18 +173,22 @@ struct bench {
         cc.reachable = 300s;
         control = std::make_unique<fastpath::control_plane>(cc);
 
-        std::vector<fastpath::port_spec> specs(2);
+        specs.resize(static_cast<std::size_t>(nports));
         specs[0].name = "lan0";
         specs[0].address = fastpath::ipv4_prefix{lan_addr, 24};
         specs[1].name = "wan0";
         specs[1].address = fastpath::ipv4_prefix{wan_addr, 24};
-        std::vector<fastpath::static_route> routes{{{0x0a580000, 16}, host_b, ""}};  // 10.88/16 via B
-        REQUIRE(control->publish_routes(fastpath::build_fib(specs, routes)).empty());
+        if (nports == 3) {
+            specs[2].name = "lan2";
+            specs[2].address = fastpath::ipv4_prefix{lan2_addr, 24};
+        }
+        routes = {{{0x0a580000, 16}, host_b, ""}};  // 10.88/16 via B
+        publish();
 
         ctx.index = 0;
         ctx.burst = 32;
         ctx.ports = wports;
-        ctx.nb_ports = 2;
+        ctx.nb_ports = static_cast<std::uint16_t>(nports);
         ctx.stop = &stop;
         ctx.counters = counters.get();
         ctx.qsbr = qsbr;
@@ -194,7 +208,7 @@ struct bench {
     {
         control->shutdown();
         control.reset();
-        for (int i = 0; i < 2; ++i) {
+        for (int i = 0; i < nports; ++i) {
             fastpath::close_port(port_ids[i]);
             drain(i);
             rte_ring_free(rx[i]);
@@ -205,6 +219,17 @@ struct bench {
         rte_ring_free(inject);
         rte_free(qsbr);
         rte_mempool_free(pool);
+    }
+
+    // A new routing generation from specs and routes; with `ip multicast-routing`
+    // when asked, from the specs' igmp groups.
+    void publish(bool multicast_routing = false)
+    {
+        fastpath::fib f = fastpath::build_fib(specs, routes);
+        if (multicast_routing) {
+            f.multicast = fastpath::build_mfib(specs);
+        }
+        REQUIRE(control->publish_routes(f).empty());
     }
 
     void send(int port, const bytes& frame)
@@ -778,5 +803,207 @@ TEST_CASE("crypto map directions: inbound-optional accepts clear permits, inboun
     b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, from_b));
     b.run();
     CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::policy_drop) == 1);
+}
+
+// ---- multicast routing ---------------------------------------------------------
+
+namespace {
+
+constexpr std::uint32_t group = 0xef010101;  // 239.1.1.1
+const pkt::mac group_mac{0x01, 0x00, 0x5e, 0x01, 0x01, 0x01};
+
+bytes from_a_to(std::uint32_t dst, std::size_t payload, std::uint8_t ttl, bool df = false)
+{
+    return eth(pkt::multicast_mac(dst), mac_a, pkt::ether_ipv4, ipv4(host_a, dst, payload, ttl, df));
+}
+
+// A forwarded copy: the group's MAC, our port's MAC, TTL - 1, a valid header, the payload as sent.
+void check_copy(const bytes& f, const pkt::mac& port_mac, std::uint8_t ttl, const bytes& orig)
+{
+    CHECK(mac_at(f, 0) == group_mac);
+    CHECK(mac_at(f, 6) == port_mac);
+    REQUIRE(f.size() == 14 + orig.size());
+    CHECK(pkt::check_ipv4(&f[14], f.size() - 14) == pkt::ipv4_verdict::ok);
+    CHECK(f[14 + 8] == ttl);
+    CHECK(pkt::ipv4_dst(&f[14]) == group);
+    CHECK(std::memcmp(&f[14 + 20], &orig[20], orig.size() - 20) == 0);
+}
+
+} // namespace
+
+TEST_CASE("multicast routing: a static group leaves out of every other port that has it, TTL - 1, RFC 1112 MAC")
+{
+    start_eal();
+    bench b(3);
+    b.specs[1].igmp_static_groups = {group};
+    b.publish(true);
+    const unsigned free_before = rte_mempool_avail_count(b.pool);
+
+    // One out port: the original itself leaves, nothing goes to the kernel.
+    const bytes orig = ipv4(host_a, group, 100, 5);
+    b.send(0, from_a_to(group, 100, 5));
+    b.run();
+    auto wan = b.sent(1);
+    REQUIRE(wan.size() == 1);
+    check_copy(wan[0], wan_mac, 4, orig);
+    CHECK(b.sent(2).empty());
+    CHECK(b.worker(worker_counter::mcast_forwarded) == 1);
+    CHECK(b.worker(worker_counter::punted) == 0);
+
+    // Two out ports: a copy each, with that port's MAC.
+    b.specs[2].igmp_static_groups = {group};
+    b.publish(true);
+    b.send(0, from_a_to(group, 100, 5));
+    b.run();
+    wan = b.sent(1);
+    auto lan2 = b.sent(2);
+    REQUIRE(wan.size() == 1);
+    REQUIRE(lan2.size() == 1);
+    check_copy(wan[0], wan_mac, 4, orig);
+    check_copy(lan2[0], lan2_mac, 4, orig);
+    CHECK(b.worker(worker_counter::mcast_forwarded) == 3);
+
+    // Never back out of the port it came in on.
+    b.send(1, eth(group_mac, mac_b, pkt::ether_ipv4, ipv4(host_b, group, 100, 5)));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.sent(0).empty());
+    REQUIRE(b.sent(2).size() == 1);
+    CHECK(b.worker(worker_counter::mcast_forwarded) == 4);
+
+    // Every copy went back to the pool.
+    CHECK(rte_mempool_avail_count(b.pool) == free_before);
+    CHECK(b.worker(worker_counter::mcast_copy_failed) == 0);
+}
+
+TEST_CASE("multicast routing: TTL 1 and ports without the group drop; link-local, unknown and joined groups reach the kernel")
+{
+    start_eal();
+    bench b(3);
+    b.specs[1].igmp_static_groups = {group};
+    b.publish(true);
+
+    // TTL 1 is dropped, with no ICMP error about a group.
+    b.send(0, from_a_to(group, 20, 1));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::ttl_exceeded) == 1);
+    CHECK(b.worker(worker_counter::icmp_sent) == 0);
+    CHECK(b.sent(0).empty());
+
+    // Arriving on the only port that has the group: nowhere to go.
+    b.send(1, eth(group_mac, mac_b, pkt::ether_ipv4, ipv4(host_b, group, 20, 5)));
+    b.run();
+    CHECK(b.worker(worker_counter::mcast_no_port) == 1);
+    CHECK(fastpath::is_drop(worker_counter::mcast_no_port));
+    CHECK(fastpath::is_drop(worker_counter::mcast_copy_failed));
+
+    // Link-local (OSPF's 224.0.0.5) and a group nobody configured: the kernel's.
+    b.send(0, from_a_to(0xe0000005, 20, 1));
+    b.send(0, from_a_to(0xef090909, 20, 5));
+    b.run();
+    CHECK(b.worker(worker_counter::punted) == 2);
+    CHECK(b.ctl(control_counter::no_tap) == 2);
+    CHECK(b.sent(1).empty());
+    CHECK(b.sent(2).empty());
+
+    // Joined on the ingress port: a copy for the kernel as well, and TTL 1 is then the kernel's alone.
+    b.specs[0].igmp_joins = {group};
+    b.publish(true);
+    b.send(0, from_a_to(group, 20, 5));
+    b.run();
+    CHECK(b.sent(1).size() == 1);
+    CHECK(b.worker(worker_counter::punted) == 3);
+    b.send(0, from_a_to(group, 20, 1));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::punted) == 4);
+    CHECK(b.worker(worker_counter::ttl_exceeded) == 1);
+
+    // Without `ip multicast-routing` every group goes to the kernel, as before.
+    b.publish(false);
+    b.send(0, from_a_to(group, 20, 5));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::punted) == 5);
+}
+
+TEST_CASE("multicast routing: over the egress MTU, DF drops and DF clear fragments to the group's MAC")
+{
+    start_eal();
+    bench b(3);
+    b.specs[1].igmp_static_groups = {group};  // wan0, MTU 1000
+    b.publish(true);
+    b.send(0, from_a_to(group, 1200, 5, true));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::mtu_exceeded) == 1);
+    CHECK(b.worker(worker_counter::icmp_sent) == 0);
+
+    b.send(0, from_a_to(group, 1200, 5, false));
+    b.run();
+    const auto frags = b.sent(1);
+    REQUIRE(frags.size() == 2);
+    for (const bytes& f : frags) {
+        CHECK(mac_at(f, 0) == group_mac);
+        CHECK(mac_at(f, 6) == wan_mac);
+        CHECK(f.size() - 14 <= wan_mtu);
+        CHECK(pkt::check_ipv4(&f[14], f.size() - 14) == pkt::ipv4_verdict::ok);
+        CHECK(f[14 + 8] == 4);
+    }
+    CHECK(b.worker(worker_counter::fragmented) == 1);
+}
+
+TEST_CASE("multicast through a crypto map: the copy to wan0 is ESP to the group, and ESP to a group is decrypted and forwarded")
+{
+    start_eal();
+    bench b(3);
+    crypto_bench c(b);
+    // KS ACL line as in seed 000: permit the group's traffic.
+    acl::ace permit;
+    permit.src = acl::prefix::make(0x0a4d0000, 16);
+    permit.dst = acl::prefix::make(0xef000000, 8);
+    c.in.ks[0].acl.aces.push_back(permit);
+    c.publish(fastpath::crypto_direction::both);
+    b.specs[1].igmp_static_groups = {group};
+    b.specs[2].igmp_static_groups = {group};
+    b.publish(true);
+
+    const bytes orig = ipv4(host_a, group, 100, 5);
+    b.send(0, from_a_to(group, 100, 5));
+    b.run();
+    auto wan = b.sent(1);
+    auto lan2 = b.sent(2);
+    REQUIRE(wan.size() == 1);
+    REQUIRE(lan2.size() == 1);
+    check_copy(lan2[0], lan2_mac, 4, orig);  // the clear port gets it in clear
+    const std::uint8_t* ip = &wan[0][14];
+    CHECK(mac_at(wan[0], 0) == group_mac);
+    CHECK(pkt::check_ipv4(ip, wan[0].size() - 14) == pkt::ipv4_verdict::ok);
+    CHECK(ip[9] == pkt::proto_esp);
+    CHECK(pkt::ipv4_src(ip) == host_a);  // (S, G) preserved
+    CHECK(pkt::ipv4_dst(ip) == group);
+    CHECK(pkt::get32(ip + 20) == test_spi);
+    CHECK(b.worker(worker_counter::encrypt) == 1);
+
+    // The same ESP packet arriving on wan0 from the other member: decrypted, checked
+    // against the (unmirrored) group ACE, forwarded in clear out of lan2 only.
+    bytes esp_frame = wan[0];
+    std::memcpy(&esp_frame[6], mac_b.data(), 6);
+    b.send(1, esp_frame);
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.sent(0).empty());
+    lan2 = b.sent(2);
+    REQUIRE(lan2.size() == 1);
+    check_copy(lan2[0], lan2_mac, 3, orig);  // routed twice: before encryption and after decryption
+    CHECK(b.worker(worker_counter::decrypt) == 1);
+    CHECK(b.worker(worker_counter::policy_drop) == 0);
+
+    // The group's traffic arriving in clear on the crypto-map port should have been encrypted.
+    b.send(1, eth(group_mac, mac_b, pkt::ether_ipv4, ipv4(host_b, group, 100, 5)));
+    b.run();
+    CHECK(b.sent(2).empty());
     CHECK(b.worker(worker_counter::policy_drop) == 1);
 }

@@ -138,6 +138,19 @@ TEST_CASE("mirror() swaps addresses and ports", "[acl][model]")
     CHECK(matches(e, tuple(proto_udp, "10.1.1.1", 5000, "10.2.0.1", 53)));
     CHECK(matches(m, tuple(proto_udp, "10.2.0.1", 53, "10.1.1.1", 5000)));
     CHECK_FALSE(matches(m, tuple(proto_udp, "10.1.1.1", 5000, "10.2.0.1", 53)));
+
+    // Seed 000's downloaded "permit ip host 10.0.1.1 host 239.0.1.1": a member
+    // receiving the group sees the same (S, G), so it is not swapped.
+    ace group;
+    group.src = prefix::host(ip("10.0.1.1"));
+    group.dst = prefix::host(ip("239.0.1.1"));
+    CHECK(mirror(group) == group);
+    ace groups = group;
+    groups.dst = prefix::make(ip("239.0.0.0"), 8);
+    CHECK(mirror(groups) == groups);
+    ace wide = group;
+    wide.dst = prefix::make(ip("192.0.0.0"), 2);  // also unicast: mirrored as usual
+    CHECK(mirror(wide).src == wide.dst);
 }
 
 TEST_CASE("validate() refuses ports on protocols without ports", "[acl][model]")

@@ -184,6 +184,18 @@ TEST_CASE("no ICMP error about an ICMP error, a later fragment, or a non-unicast
     CHECK_FALSE(pkt::may_send_icmp_error(msrc.data(), msrc.size()));
 }
 
+TEST_CASE("a group's Ethernet address keeps its low 23 bits (RFC 1112); 224.0.0.0/24 is link-local")
+{
+    CHECK(pkt::multicast_mac(0xef010101) == pkt::mac{0x01, 0x00, 0x5e, 0x01, 0x01, 0x01});
+    // 239.129.2.3 and 224.1.2.3 share 01:00:5e:01:02:03: bit 24 is not mapped.
+    CHECK(pkt::multicast_mac(0xef810203) == pkt::mac{0x01, 0x00, 0x5e, 0x01, 0x02, 0x03});
+    CHECK(pkt::multicast_mac(0xe0010203) == pkt::multicast_mac(0xef810203));
+    CHECK(pkt::is_link_local_multicast(0xe0000005));
+    CHECK(pkt::is_link_local_multicast(0xe00000fb));
+    CHECK_FALSE(pkt::is_link_local_multicast(0xe0000105));
+    CHECK_FALSE(pkt::is_link_local_multicast(0xef000005));
+}
+
 TEST_CASE("an ARP request round-trips through build and parse")
 {
     const pkt::mac me{0x02, 0, 0, 0, 0, 0x01};

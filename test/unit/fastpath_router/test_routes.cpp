@@ -136,3 +136,21 @@ TEST_CASE("TAP twin names are the interface names where Linux accepts them")
     CHECK(fastpath::tap_name("GigabitEthernet0/0", 2) == "fptap2");  // over 15 characters
     CHECK(fastpath::tap_name("", 3) == "fptap3");
 }
+
+TEST_CASE("the multicast table: one entry per group, sorted, with its out and joined ports; link-local left out")
+{
+    auto p = two_ports();
+    p.push_back({});
+    p[2].name = "lan2";
+    p[0].igmp_static_groups = {0xef010102, 0xef010101};  // 239.1.1.2, 239.1.1.1
+    p[1].igmp_static_groups = {0xef010101};
+    p[2].igmp_joins = {0xef010101, 0xe0000005};           // 224.0.0.5 is link-local
+    p[1].igmp_joins = {0x0a000001};                        // not a group at all
+    const auto m = fastpath::build_mfib(p);
+    REQUIRE(m.size() == 2);
+    CHECK(m[0] == fastpath::mcast_route{0xef010101, 0b011, 0b100});
+    CHECK(m[1] == fastpath::mcast_route{0xef010102, 0b001, 0});
+    CHECK(fastpath::build_mfib(two_ports()).empty());
+    // build_fib alone never fills it: `ip multicast-routing` is the caller's switch.
+    CHECK(fastpath::build_fib(p, {}).multicast.empty());
+}
