@@ -273,16 +273,6 @@ sent=$(in_a "$PY" "$GDOI_SOURCE_ROOT/test/support/udp_stream.py" send 10.77.3.1 
 wait "$udp_pid"
 check "sent: $sent, received: $(cat "$work/udp.out")" test "$sent" = "$(cat "$work/udp.out")"
 
-scenario "a 1 MB TCP transfer from A arrives at B intact, encrypted"
-fresh_stats "$work/gm1.log"
-enc_before=$(counter "$work/gm1.log" encrypt)
-r=$(tcp_send 7000 1048576)
-read -r tcp_sent tcp_got <<<"$r"
-fresh_stats "$work/gm1.log"
-enc_after=$(counter "$work/gm1.log" encrypt)
-check "$r; GM1 encrypt $enc_before -> $enc_after" \
-  test -n "$tcp_sent" -a "$tcp_sent" = "$tcp_got" -a "$enc_after" -ge $((enc_before + 700))
-
 scenario "without DF a packet too big once encapsulated is fragmented before encryption and answered"
 in_a ping -c 2 -i 0.3 -W 2 -M dont -s 1450 10.77.3.1 >"$work/frag" 2>&1; frc=$?
 fresh_stats "$work/gm1.log"
@@ -292,6 +282,17 @@ check "rc=$frc: $(grep transmitted "$work/frag"), GM1 fragmented=$(counter "$wor
 scenario "with DF set the same size gets fragmentation needed with room for ESP"
 in_a ping -c 1 -W 2 -M do -s 1450 10.77.3.1 >"$work/df" 2>&1
 check "$(cat "$work/df")" grep -qE 'Frag needed and DF set \(mtu = 14[0-9][0-9]\)' "$work/df"
+
+# After the DF checks: the transfer teaches host A the path MTU.
+scenario "a 1 MB TCP transfer from A arrives at B intact, encrypted"
+fresh_stats "$work/gm1.log"
+enc_before=$(counter "$work/gm1.log" encrypt)
+r=$(tcp_send 7000 1048576)
+read -r tcp_sent tcp_got <<<"$r"
+fresh_stats "$work/gm1.log"
+enc_after=$(counter "$work/gm1.log" encrypt)
+check "$r; GM1 encrypt $enc_before -> $enc_after" \
+  test -n "$tcp_sent" -a "$tcp_sent" = "$tcp_got" -a "$enc_after" -ge $((enc_before + 700))
 
 scenario "UDP to port 5555 (the local deny) crosses in clear and arrives"
 in_b "$PY" - >"$work/deny.out" 2>&1 <<'PYEOF' &
