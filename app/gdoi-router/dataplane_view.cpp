@@ -22,6 +22,7 @@ std::vector<mgmt::port_state> runtime_view::ports() const
         p.tx_packets = s.opackets;
         p.tx_bytes = s.obytes;
         p.tx_errors = s.oerrors;
+        p.dropped = s.dropped;
         out.push_back(std::move(p));
     }
     return out;
@@ -49,5 +50,28 @@ std::vector<mgmt::lcore_state> runtime_view::lcores() const
 }
 
 std::string runtime_view::version() const { return rte_version(); }
+
+std::vector<mgmt::crypto_group_state> runtime_view::crypto_groups() const
+{
+    std::vector<mgmt::crypto_group_state> out;
+    if (installer_ == nullptr) {
+        return out;
+    }
+    const auto names = fastpath::worker_counter_names();
+    for (auto& g : installer_->groups()) {
+        mgmt::crypto_group_state s;
+        s.group = g.name;
+        s.fail_close = g.fail_close;
+        s.has_policy = g.has_policy;
+        s.passive = g.direction == fastpath::crypto_direction::inbound_optional;
+        s.receive_only = g.direction == fastpath::crypto_direction::inbound_only;
+        s.rules = std::move(g.rules);
+        for (const auto c : fastpath::crypto_counters) {
+            s.counters.emplace_back(names[static_cast<std::size_t>(c)], rt_.group_total(g.id, c));
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
 
 } // namespace app

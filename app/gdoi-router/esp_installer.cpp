@@ -30,22 +30,27 @@ acl::port_match to_ports(std::uint16_t port)
 
 // The installer's list is already in match order (local denies, then the KS's
 // lines): one list keeps that order, its denies bypass and its permits protect.
+acl::ace to_ace(bool permit, const gdoi::traffic_selector& s)
+{
+    acl::ace a;
+    a.act = permit ? acl::action::permit : acl::action::deny;
+    a.protocol = s.protocol;
+    a.src = to_prefix(s.src);
+    a.dst = to_prefix(s.dst);
+    if (acl::has_ports(a.protocol)) {
+        a.sport = to_ports(s.src_port);
+        a.dport = to_ports(s.dst_port);
+    }
+    return a;
+}
+
 acl::merge_input to_merge_input(const std::vector<gdoi::policy_entry>& entries)
 {
     acl::ks_acl list;
     list.acl.name = "group-policy";
     list.policy = 1;
     for (const auto& e : entries) {
-        acl::ace a;
-        a.act = e.permit ? acl::action::permit : acl::action::deny;
-        a.protocol = e.sel.protocol;
-        a.src = to_prefix(e.sel.src);
-        a.dst = to_prefix(e.sel.dst);
-        if (acl::has_ports(a.protocol)) {
-            a.sport = to_ports(e.sel.src_port);
-            a.dport = to_ports(e.sel.dst_port);
-        }
-        list.acl.aces.push_back(a);
+        list.acl.aces.push_back(to_ace(e.permit, e.sel));
     }
     acl::merge_input in;
     in.ks.push_back(std::move(list));
@@ -105,20 +110,35 @@ void esp_installer::install_sa(const std::string& group, const gdoi::tek& t)
 
 void esp_installer::remove_sa(std::uint32_t spi) { report("remove TEK " + std::to_string(spi), table_.remove_sa(spi)); }
 
-void esp_installer::set_policy(const std::string& group, const std::vector<gdoi::policy_entry>& entries)
+void esp_installer::publish(const std::string& group, acl::merge_input in)
 {
-    // Kept to republish on a direction change, and compiled for the crypto-map stage.
     const std::uint32_t g = group_id(group);
-    policies_[group] = entries;
     std::string err;
     try {
-        err = rt_.set_crypto_policy(g, to_merge_input(entries), direction_of(group));
+        err = rt_.set_crypto_policy(g, in, direction_of(group));
     } catch (const acl::policy_error& e) {
         err = e.what();
     }
     if (!err.empty()) {
         report("policy of group " + group, fastpath::esp::result::fail(err));
+        return;
     }
+    installed_[group] = std::move(in);
+}
+
+void esp_installer::set_policy(const std::string& group, const std::vector<gdoi::policy_entry>& entries)
+{
+    // Kept to republish on a direction change, and compiled for the crypto-map stage.
+    // The group's own policy replaces fail-close's, which set_fail_close(off) then lifts.
+    policies_[group] = entries;
+    acl::merge_input in;
+    try {
+        in = to_merge_input(entries);
+    } catch (const acl::policy_error& e) {
+        report("policy of group " + group, fastpath::esp::result::fail(e.what()));
+        return;
+    }
+    publish(group, std::move(in));
 }
 
 fastpath::crypto_direction esp_installer::direction_of(const std::string& group) const
@@ -150,13 +170,51 @@ void esp_installer::set_sender_ids(const std::string& group, const gdoi::sender_
     report("sender IDs", table_.set_sender_ids(group_id(group), sids.bits, sids.values));
 }
 
-void esp_installer::set_fail_close(const std::string& group, bool on)
+void esp_installer::set_fail_close(const std::string& group, bool on,
+                                   const std::vector<gdoi::traffic_selector>& pass_in_clear)
 {
-    // The workers do not enforce fail-close yet: say so rather than pretend.
-    if (on) {
-        bus_.raise("CONFIG_WARNING", "group " + group + ": fail-close is not enforced by this data plane yet; "
-                                     "traffic passes in clear until registration");
+    if (!on) {
+        fail_close_.erase(group);
+        if (policies_.count(group) == 0) {
+            publish(group, {});  // lifted with no policy: the group's traffic passes in clear
+        }
+        return;
     }
+    // Deny lines first (forward in clear both ways), then the implicit drop of everything else.
+    acl::access_list clear;
+    clear.name = "fail-close";
+    try {
+        for (const auto& s : pass_in_clear) {
+            clear.aces.push_back(to_ace(false, s));
+        }
+    } catch (const acl::policy_error& e) {
+        report("fail-close of group " + group, fastpath::esp::result::fail(e.what()));
+        return;
+    }
+    acl::merge_input in;
+    in.local.push_back(std::move(clear));
+    in.fail_close = true;
+    fail_close_[group] = true;
+    publish(group, std::move(in));
+}
+
+std::vector<esp_installer::group_view> esp_installer::groups() const
+{
+    std::vector<group_view> out;
+    for (const auto& [name, id] : groups_) {
+        group_view v;
+        v.name = name;
+        v.id = id;
+        v.fail_close = fail_close_.count(name) != 0;
+        v.direction = direction_of(name);
+        if (const auto it = installed_.find(name); it != installed_.end()) {
+            v.has_policy = true;
+            v.rules = acl::merge(it->second).entries;
+        }
+        out.push_back(std::move(v));
+    }
+    std::sort(out.begin(), out.end(), [](const group_view& a, const group_view& b) { return a.id < b.id; });
+    return out;
 }
 
 } // namespace app

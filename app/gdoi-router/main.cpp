@@ -285,7 +285,7 @@ int main(int argc, char* argv[])
     // Management: one service behind the REST API and the console.
     std::unique_ptr<app::runtime_view> view;
     if (dataplane) {
-        view = std::make_unique<app::runtime_view>(*dataplane);
+        view = std::make_unique<app::runtime_view>(*dataplane, installer.get());
     }
     mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION});
     mgmt::command_registry commands;

@@ -34,7 +34,7 @@ public:
     void set_policy(const std::string&, const std::vector<gdoi::policy_entry>&) override {}
     void set_direction(const std::string&, gdoi::direction_mode) override {}
     void set_sender_ids(const std::string&, const gdoi::sender_ids&) override {}
-    void set_fail_close(const std::string&, bool) override {}
+    void set_fail_close(const std::string&, bool, const std::vector<gdoi::traffic_selector>&) override {}
     unsigned teks = 0;
 };
 

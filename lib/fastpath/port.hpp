@@ -55,6 +55,7 @@ struct port_stats {
     std::uint64_t oerrors = 0;
     bool link_up = false;
     std::uint32_t link_speed_mbps = 0;  // 0 when down or unknown
+    std::uint64_t dropped = 0;          // packets it received that the workers dropped (runtime fills it)
 };
 // Non-blocking: rte_eth_stats_get and rte_eth_link_get_nowait.
 port_stats read_port_stats(const std::string& name, std::uint16_t id);

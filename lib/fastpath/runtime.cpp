@@ -62,7 +62,9 @@ std::string validate(const runtime_options& opts)
 }
 
 runtime::runtime(unsigned workers)
-    : counters_(worker_counter_names(), workers)
+    : counters_(worker_counter_names(), workers),
+      group_counters_(crypto_counter_names(), workers),
+      port_drops_(port_drop_names(), workers)
 {
 }
 
@@ -288,6 +290,8 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         c.nb_ports = static_cast<std::uint16_t>(worker_ports_.size());
         c.stop = &stop_;
         c.counters = &counters_;
+        c.group_counters = &group_counters_;
+        c.port_drops = &port_drops_;
         c.qsbr = qsbr_;
         c.tables = &tables_;
         c.punt = cc.punt[w];
@@ -464,15 +468,31 @@ void runtime::stop()
 
 std::vector<port_stats> runtime::stats() const
 {
-    if (!running_) {
-        return final_stats_;
+    std::vector<port_stats> out = final_stats_;
+    if (running_) {
+        out.clear();
+        for (const port_info& p : ports_) {
+            out.push_back(read_port_stats(p.name, p.port_id));
+        }
     }
-    std::vector<port_stats> out;
-    out.reserve(ports_.size());
-    for (const port_info& p : ports_) {
-        out.push_back(read_port_stats(p.name, p.port_id));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[i].dropped = port_dropped(i);
     }
     return out;
+}
+
+std::uint64_t runtime::group_total(std::uint32_t group, worker_counter c) const
+{
+    const std::size_t col = crypto_column(c);
+    if (group >= max_crypto_groups || col == crypto_counter_count) {
+        return 0;
+    }
+    return group_counters_.sum(group * crypto_counter_count + col);
+}
+
+std::uint64_t runtime::port_dropped(std::size_t port_index) const
+{
+    return port_index < port_drops_.size() ? port_drops_.sum(port_index) : 0;
 }
 
 std::string runtime::stats_line() const

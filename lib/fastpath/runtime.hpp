@@ -109,6 +109,10 @@ public:
     // readable after stop.
     const core::counter_set& counters() const { return counters_; }
     std::uint64_t total(worker_counter c) const { return counters_.sum(static_cast<std::size_t>(c)); }
+    // A crypto counter (one of crypto_counters) of one group id, summed over workers.
+    std::uint64_t group_total(std::uint32_t group, worker_counter c) const;
+    // Packets received on port `port_index` (ports() order) that the workers dropped.
+    std::uint64_t port_dropped(std::size_t port_index) const;
     // One human line: per port rx/tx packets and link, per worker rx/tx/drops
     // with the non-zero drop reasons, and the exception path.
     std::string stats_line() const;
@@ -134,6 +138,8 @@ private:
     rte_rcu_qsbr* qsbr_ = nullptr;                    // worker: quiescent reports, ctl: owns
     std::atomic<bool> stop_{false};                   // worker: ro, ctl: rw
     core::counter_set counters_;                      // worker: rw own row, ctl: ro
+    core::counter_set group_counters_;                // worker: rw own row, ctl: ro
+    core::counter_set port_drops_;                    // worker: rw own row, ctl: ro
     std::vector<worker_ctx> ctx_;                     // worker: ro, ctl: ro after launch
     std::vector<unsigned> lcores_;
     bool launched_ = false;

@@ -29,13 +29,35 @@ std::vector<std::string> worker_counter_names()
             "bypass",      "tx_full",     "bad_l2",       "not_ipv4",          "bad_ip",     "ttl_exceeded",
             "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "punt_full",  "no_snapshot",
             "mcast_no_port", "mcast_copy_failed",
-            "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "verify_fail", "replay_fail",
-            "policy_drop", "icmp_rate_limited", "no_mbuf", "loops",            "idle_loops"};
+            "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "invalid_prot", "verify_fail",
+            "replay_fail", "policy_drop", "fail_close_drop", "icmp_rate_limited", "no_mbuf", "loops",
+            "idle_loops"};
 }
 
 bool is_drop(worker_counter c)
 {
-    return c >= worker_counter::tx_full && c <= worker_counter::policy_drop;
+    return c >= worker_counter::tx_full && c <= worker_counter::fail_close_drop;
+}
+
+std::vector<std::string> crypto_counter_names()
+{
+    const auto names = worker_counter_names();
+    std::vector<std::string> out;
+    for (std::uint32_t g = 0; g < max_crypto_groups; ++g) {
+        for (const worker_counter c : crypto_counters) {
+            out.push_back(std::to_string(g) + "." + names[static_cast<std::size_t>(c)]);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> port_drop_names()
+{
+    std::vector<std::string> out;
+    for (unsigned p = 0; p < max_ports; ++p) {
+        out.push_back("port" + std::to_string(p) + ".dropped");
+    }
+    return out;
 }
 
 namespace {
@@ -56,7 +78,27 @@ struct poll_env {
     unsigned w;
 
     void count(worker_counter k, std::uint64_t n = 1) const noexcept { c.add(w, k, n); }
+    // A crypto-map counter: the lcore total and the row of port pi's group.
+    void count_crypto(std::uint16_t pi, worker_counter k, std::uint64_t n = 1) const noexcept
+    {
+        c.add(w, k, n);
+        const std::uint32_t g = ctx.ports[pi].crypto_group;
+        if (g < max_crypto_groups && ctx.group_counters != nullptr) {
+            ctx.group_counters->add(w, g * crypto_counter_count + crypto_column(k), n);
+        }
+    }
+    // A dropped packet against the port that received it: m->port holds its index
+    // from RX on. What the control thread injects (kernel output, packets that
+    // waited for ARP) carries its egress port instead.
+    void port_drop(std::uint16_t pi, std::uint64_t n = 1) const noexcept
+    {
+        if (pi < ctx.nb_ports && ctx.port_drops != nullptr) {
+            ctx.port_drops->add(w, pi, n);
+        }
+    }
 };
+
+static_assert(crypto_column(worker_counter::fail_close_drop) < crypto_counter_count);
 
 std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkts, std::uint16_t n,
                              std::uint16_t cap) noexcept;
@@ -90,6 +132,7 @@ void flush(const poll_env& e, std::uint16_t pi) noexcept
     }
     for (std::uint16_t i = sent; i < n; ++i) {
         bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+        e.port_drop(pkts[i]->port);
         rte_pktmbuf_free(pkts[i]);
     }
     e.count(worker_counter::tx_full, n - sent);
@@ -108,8 +151,17 @@ void stage(const poll_env& e, std::uint16_t pi, rte_mbuf* m) noexcept
 
 void drop(const poll_env& e, rte_mbuf* m, worker_counter why) noexcept
 {
+    e.port_drop(m->port);
     rte_pktmbuf_free(m);
     e.count(why);
+}
+
+// A crypto-map drop: also counted for the group of port pi.
+void drop_crypto(const poll_env& e, rte_mbuf* m, std::uint16_t pi, worker_counter why) noexcept
+{
+    e.port_drop(m->port);
+    rte_pktmbuf_free(m);
+    e.count_crypto(pi, why);
 }
 
 void punt(const poll_env& e, rte_mbuf* m, std::uint16_t in_pi) noexcept
@@ -225,17 +277,20 @@ void icmp_error(const poll_env& e, const std::uint8_t* ip, std::size_t avail, st
 // DF clear and bigger than the egress MTU: split, then each fragment goes on alone.
 void fragment(const poll_env& e, rte_mbuf* m, std::uint16_t out_pi, std::uint32_t nh_ip) noexcept
 {
+    const std::uint16_t in_pi = m->port;
     rte_pktmbuf_adj(m, pkt::eth_hdr_len);
     rte_mbuf* frags[max_frags];
     const int n = rte_ipv4_fragment_packet(m, frags, max_frags, e.rt->ports[out_pi].mtu, e.ctx.pool, e.ctx.pool);
     rte_pktmbuf_free(m);
     if (n < 0) {
+        e.port_drop(in_pi);
         e.count(worker_counter::frag_failed);
         return;
     }
     e.count(worker_counter::fragmented);
     for (int i = 0; i < n; ++i) {
         rte_mbuf* f = frags[i];
+        f->port = in_pi;
         // The library leaves the header checksum to offload; compute it here.
         auto* ip = rte_pktmbuf_mtod(f, std::uint8_t*);
         pkt::put16(ip + 10, 0);
@@ -350,6 +405,7 @@ void split_frame(const poll_env& e, rte_mbuf* m, std::uint16_t mtu, rte_mbuf** o
 {
     std::uint8_t l2[pkt::eth_hdr_len];
     std::memcpy(l2, rte_pktmbuf_mtod(m, const std::uint8_t*), sizeof l2);
+    const std::uint16_t in_pi = m->port;
     rte_pktmbuf_adj(m, pkt::eth_hdr_len);
     rte_mbuf* frags[max_frags];
     const int n = mtu < 68 ? -1 : rte_ipv4_fragment_packet(m, frags, max_frags, mtu, e.ctx.pool, e.ctx.pool);
@@ -358,12 +414,14 @@ void split_frame(const poll_env& e, rte_mbuf* m, std::uint16_t mtu, rte_mbuf** o
         for (int i = 0; i < n; ++i) {
             rte_pktmbuf_free(frags[i]);
         }
+        e.port_drop(in_pi);
         e.count(worker_counter::frag_failed);
         return;
     }
     e.count(worker_counter::fragmented);
     for (int i = 0; i < n; ++i) {
         rte_mbuf* f = frags[i];
+        f->port = in_pi;
         // The library leaves the header checksum to offload; compute it here.
         auto* fip = rte_pktmbuf_mtod(f, std::uint8_t*);
         pkt::put16(fip + 10, 0);
@@ -421,7 +479,7 @@ std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkt
 {
     const crypto_group* g = e.pol != nullptr ? e.pol->find(e.ctx.ports[pi].crypto_group) : nullptr;
     if (g == nullptr) {
-        e.count(worker_counter::bypass, n);  // no policy yet: nothing is protected
+        e.count_crypto(pi, worker_counter::bypass, n);  // no policy yet: nothing is protected
         return n;
     }
     // ARP (and anything not IPv4) from the control thread leaves as it is.
@@ -455,11 +513,11 @@ std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkt
         case acl::verdict::protect: {
             if (g->direction == crypto_direction::inbound_only) {
                 pkts[nout++] = m;  // receive-only: decrypt, never encrypt
-                e.count(worker_counter::bypass);
+                e.count_crypto(pi, worker_counter::bypass);
                 break;
             }
             if (sa == nullptr) {
-                drop(e, m, worker_counter::no_sa);
+                drop_crypto(e, m, pi, worker_counter::no_sa);
                 break;
             }
             auto* ip = rte_pktmbuf_mtod_offset(m, std::uint8_t*, pkt::eth_hdr_len);
@@ -483,12 +541,12 @@ std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkt
             break;
         }
         case acl::verdict::drop:
-            drop(e, m, worker_counter::policy_drop);
+            drop_crypto(e, m, pi, worker_counter::fail_close_drop);  // only fail-close drops
             break;
         case acl::verdict::none:
         case acl::verdict::bypass:
             pkts[nout++] = m;
-            e.count(worker_counter::bypass);
+            e.count_crypto(pi, worker_counter::bypass);
             break;
         }
     }
@@ -500,11 +558,12 @@ std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkt
     const std::uint16_t good = esp::esp_outbound(*e.ctx.esp, *e.sas, g->sa_slot, std::span(enc, nenc));
     const std::uint64_t no_sa = esp_drops(e, esp::drop_reason::no_sa) - no_sa_before;
     for (std::uint16_t i = good; i < nenc; ++i) {
+        e.port_drop(enc[i]->port);
         rte_pktmbuf_free(enc[i]);
     }
-    e.count(worker_counter::encrypt, good);
-    e.count(worker_counter::no_sa, no_sa);
-    e.count(worker_counter::encaps_fail, nenc - good - no_sa);
+    e.count_crypto(pi, worker_counter::encrypt, good);
+    e.count_crypto(pi, worker_counter::no_sa, no_sa);
+    e.count_crypto(pi, worker_counter::encaps_fail, nenc - good - no_sa);
     for (std::uint16_t i = 0; i < good; ++i) {
         outer_to_out(e, pi, enc[i], pkts, nout, cap);
     }
@@ -637,12 +696,16 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
         g->inbound->classify(keys, verdicts, nclear);
     }
     for (std::uint16_t i = 0; i < nclear; ++i) {
-        if (g != nullptr && acl::verdict_of(verdicts[i]) == acl::verdict::protect &&
-            g->direction == crypto_direction::both) {
-            drop(e, clear[i], worker_counter::policy_drop);  // should have arrived encrypted
+        const acl::verdict v = g != nullptr ? acl::verdict_of(verdicts[i]) : acl::verdict::none;
+        if (v == acl::verdict::protect && g->direction == crypto_direction::both) {
+            drop_crypto(e, clear[i], in_pi, worker_counter::policy_drop);  // should have arrived encrypted
             continue;
         }
-        e.count(worker_counter::bypass);
+        if (v == acl::verdict::drop) {
+            drop_crypto(e, clear[i], in_pi, worker_counter::fail_close_drop);  // not registered yet
+            continue;
+        }
+        e.count_crypto(in_pi, worker_counter::bypass);
         route(e, clear[i], clear_ip[i], in_pi);
     }
     if (nesp == 0) {
@@ -654,20 +717,24 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
     using dr = esp::drop_reason;
     const std::uint64_t no_sa = esp_drops(e, dr::no_sa);
     const std::uint64_t bad_icv = esp_drops(e, dr::bad_icv);
+    const std::uint64_t bad_nh = esp_drops(e, dr::bad_next_header);
     const std::uint64_t replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
                                  esp_drops(e, dr::tbar_missing);
     const std::uint16_t good = esp::esp_inbound(w, *e.sas, std::span(esp_pkts, nesp));
     const std::uint64_t d_no_sa = esp_drops(e, dr::no_sa) - no_sa;
     const std::uint64_t d_icv = esp_drops(e, dr::bad_icv) - bad_icv;
+    const std::uint64_t d_prot = esp_drops(e, dr::bad_next_header) - bad_nh;
     const std::uint64_t d_replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
                                    esp_drops(e, dr::tbar_missing) - replay;
     for (std::uint16_t i = good; i < nesp; ++i) {
         rte_pktmbuf_free(esp_pkts[i]);
     }
-    e.count(worker_counter::invalid_sa, d_no_sa);
-    e.count(worker_counter::verify_fail, d_icv);
-    e.count(worker_counter::replay_fail, d_replay);
-    e.count(worker_counter::decap_fail, nesp - good - d_no_sa - d_icv - d_replay);
+    e.port_drop(in_pi, nesp - good);
+    e.count_crypto(in_pi, worker_counter::invalid_sa, d_no_sa);
+    e.count_crypto(in_pi, worker_counter::verify_fail, d_icv);
+    e.count_crypto(in_pi, worker_counter::replay_fail, d_replay);
+    e.count_crypto(in_pi, worker_counter::invalid_prot, d_prot);
+    e.count_crypto(in_pi, worker_counter::decap_fail, nesp - good - d_no_sa - d_icv - d_replay - d_prot);
 
     std::uint16_t ninner = 0;
     for (std::uint16_t i = 0; i < good; ++i) {
@@ -685,10 +752,10 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
     }
     for (std::uint16_t i = 0; i < ninner; ++i) {
         if (g != nullptr && acl::verdict_of(verdicts[i]) != acl::verdict::protect) {
-            drop(e, esp_pkts[i], worker_counter::policy_drop);  // decrypted, but no permit covers it
+            drop_crypto(e, esp_pkts[i], in_pi, worker_counter::policy_drop);  // decrypted, but no permit covers it
             continue;
         }
-        e.count(worker_counter::decrypt);
+        e.count_crypto(in_pi, worker_counter::decrypt);
         route(e, esp_pkts[i], clear_ip[i], in_pi);
     }
 }
@@ -720,6 +787,7 @@ unsigned worker_poll(const worker_ctx& ctx) noexcept
         std::uint64_t bytes = 0;
         for (std::uint16_t i = 0; i < n; ++i) {
             bytes += rte_pktmbuf_pkt_len(pkts[i]);
+            pkts[i]->port = p;  // from here on: the receiving port's index, for drop attribution
         }
         e.count(worker_counter::rx_packets, n);
         e.count(worker_counter::rx_bytes, bytes);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,11 @@ enum class worker_counter : std::size_t {
     invalid_sa,    // ESP with an unknown SPI (rcv)
     encaps_fail,   // the ESP engine refused to encrypt (no sender ID, no room, ...)
     decap_fail,    // ESP malformed: truncated, bad padding, bad inner packet, fragment
+    invalid_prot,  // ESP whose next header is neither IPv4 nor TBAR metadata
     verify_fail,   // ICV check failed
     replay_fail,   // counter replay window or TBAR pseudotime window
     policy_drop,   // clear traffic that should have been encrypted, decrypted traffic no permit covers
+    fail_close_drop, // fail-close in force (not registered yet): neither GDOI nor a fail-close deny line
     // not packet drops: ICMP errors not sent
     icmp_rate_limited,
     no_mbuf,       // no mbuf for an ICMP error
@@ -76,6 +79,33 @@ enum class worker_counter : std::size_t {
 std::vector<std::string> worker_counter_names();
 // True for the counters that count dropped packets.
 bool is_drop(worker_counter c);
+
+// The counters also kept per GDOI group ("show crypto gdoi gm dataplane counters"),
+// attributed to the group of the crypto-map port the packet crossed.
+inline constexpr worker_counter crypto_counters[] = {
+    worker_counter::encrypt,      worker_counter::decrypt,     worker_counter::no_sa,
+    worker_counter::invalid_sa,   worker_counter::encaps_fail, worker_counter::decap_fail,
+    worker_counter::invalid_prot, worker_counter::verify_fail, worker_counter::replay_fail,
+    worker_counter::policy_drop,  worker_counter::fail_close_drop, worker_counter::bypass,
+};
+inline constexpr std::size_t crypto_counter_count = std::size(crypto_counters);
+// Group ids 0..max_crypto_groups-1 have crypto_counters each: ids are 1..esp::max_groups.
+inline constexpr std::uint32_t max_crypto_groups = 65;
+
+// Column of c in crypto_counters, or crypto_counter_count when c is not one of them.
+constexpr std::size_t crypto_column(worker_counter c)
+{
+    for (std::size_t i = 0; i < crypto_counter_count; ++i) {
+        if (crypto_counters[i] == c) {
+            return i;
+        }
+    }
+    return crypto_counter_count;
+}
+// Counter names of the per-group set: "<group id>.<counter>", group-major.
+std::vector<std::string> crypto_counter_names();
+// Counter names of the per-port drop set: "port<index>.dropped".
+std::vector<std::string> port_drop_names();
 
 struct worker_port {
     std::uint16_t port_id = 0;
@@ -105,6 +135,8 @@ struct worker_ctx {
     std::uint16_t nb_ports = 0;                // worker: ro, ctl: ro
     const std::atomic<bool>* stop = nullptr;   // worker: ro, ctl: rw
     core::counter_set* counters = nullptr;     // worker: rw own row, ctl: ro (sums)
+    core::counter_set* group_counters = nullptr;  // worker: rw own row, ctl: ro. crypto_counter_names()
+    core::counter_set* port_drops = nullptr;   // worker: rw own row, ctl: ro. Drops by receiving port index
     rte_rcu_qsbr* qsbr = nullptr;              // worker: reports quiescence, ctl: checks
     const published* tables = nullptr;         // worker: acquire-loads, ctl: release-stores
     rte_ring* punt = nullptr;                  // worker: enqueues (SP), ctl: dequeues (SC)

@@ -84,7 +84,10 @@ outbound gm::start()
     clock_.cancel(retransmit_timer_);
     attempts_ = 0;
     if (cfg_.fail_close && !fail_close_armed_ && !reg_) {
-        installer_.set_fail_close(cfg_.group, true);
+        // Registration itself must get through: GDOI to the key servers first.
+        auto clear = key_server_bypass(cfg_.servers);
+        clear.insert(clear.end(), cfg_.fail_close_deny.begin(), cfg_.fail_close_deny.end());
+        installer_.set_fail_close(cfg_.group, true, clear);
         fail_close_armed_ = true;
     }
     sa_ = std::make_unique<ike_sa>();
@@ -346,7 +349,7 @@ void gm::install(const registration& r)
     }
     if (fail_close_armed_) {
         // Registered: the group's SAs now carry the traffic, so fail-close is lifted.
-        installer_.set_fail_close(cfg_.group, false);
+        installer_.set_fail_close(cfg_.group, false, {});
         fail_close_armed_ = false;
     }
 }

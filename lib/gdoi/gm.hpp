@@ -31,8 +31,11 @@ struct gm_config {
     std::vector<traffic_selector> local_deny; // GM-local ACL deny entries, merged first
     unsigned sender_ids = 1;                  // one per worker lcore
     direction_mode direction = direction_mode::both;
-    // `gdoi fail-close`: drop matching traffic until the first registration installs SAs.
+    // `crypto map M gdoi fail-close` + `activate`: drop the crypto map's traffic until
+    // the first registration installs the group's policy, except the fail-close ACL's
+    // deny lines (and GDOI to the key servers), which pass in clear.
     bool fail_close = false;
+    std::vector<traffic_selector> fail_close_deny;
     // 5 s, 10 s, 20 s: a silent server is abandoned after 35 s (seed 003 shows ~40 s).
     std::chrono::milliseconds retransmit_interval{5000};
     unsigned retransmits = 2;                     // per server, doubling the interval each time

@@ -33,7 +33,12 @@ public:
     virtual void set_policy(const std::string& group, const std::vector<policy_entry>& entries) = 0;
     virtual void set_direction(const std::string& group, direction_mode mode) = 0;
     virtual void set_sender_ids(const std::string& group, const sender_ids& sids) = 0;
-    virtual void set_fail_close(const std::string& group, bool on) = 0;
+    // Fail-close (`crypto map M gdoi fail-close` + `activate`): while on, the group's
+    // crypto-map traffic is dropped except what pass_in_clear selects (the fail-close
+    // ACL's deny lines, GDOI to the key servers), which crosses in clear both ways.
+    // Off lifts it; the policy of set_policy() then applies. pass_in_clear is unused when off.
+    virtual void set_fail_close(const std::string& group, bool on,
+                                const std::vector<traffic_selector>& pass_in_clear) = 0;
 };
 
 // Keeps what it was told, in order, for tests.
@@ -50,7 +55,8 @@ public:
     void set_policy(const std::string& group, const std::vector<policy_entry>& entries) override;
     void set_direction(const std::string& group, direction_mode mode) override;
     void set_sender_ids(const std::string& group, const sender_ids& sids) override;
-    void set_fail_close(const std::string& group, bool on) override;
+    void set_fail_close(const std::string& group, bool on,
+                        const std::vector<traffic_selector>& pass_in_clear) override;
 
     std::vector<call> calls;
     std::map<std::uint32_t, tek> sas;
@@ -58,6 +64,7 @@ public:
     std::map<std::string, direction_mode> directions;
     std::map<std::string, sender_ids> sids;
     std::map<std::string, bool> fail_close;
+    std::map<std::string, std::vector<traffic_selector>> fail_close_clear; // while on
 };
 
 } // namespace gdoi

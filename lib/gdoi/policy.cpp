@@ -112,10 +112,16 @@ void recording_installer::set_sender_ids(const std::string& group, const sender_
     sids[group] = s;
 }
 
-void recording_installer::set_fail_close(const std::string& group, bool on)
+void recording_installer::set_fail_close(const std::string& group, bool on,
+                                         const std::vector<traffic_selector>& pass_in_clear)
 {
     calls.push_back({"set_fail_close", group, 0});
     fail_close[group] = on;
+    if (on) {
+        fail_close_clear[group] = pass_in_clear;
+    } else {
+        fail_close_clear.erase(group);
+    }
 }
 
 } // namespace gdoi

@@ -4,6 +4,7 @@
 #include "mgmt/commands.hpp"
 
 #include "mgmt/config_json.hpp"
+#include "mgmt/dataplane_commands.hpp"
 #include "mgmt/ios_printer.hpp"
 
 #include <cstdio>
@@ -48,7 +49,8 @@ nlohmann::json interfaces_json(const service& svc)
                         {"rx_errors", p.rx_errors},
                         {"tx_packets", p.tx_packets},
                         {"tx_bytes", p.tx_bytes},
-                        {"tx_errors", p.tx_errors}});
+                        {"tx_errors", p.tx_errors},
+                        {"dropped", p.dropped}});
     }
     return {{"dataplane", svc.has_dataplane()}, {"interfaces", list}};
 }
@@ -67,6 +69,7 @@ std::string show_interfaces_text(const service& svc)
                            ull(p.rx_bytes), ull(p.rx_missed), ull(p.rx_errors));
         out += printf_line("  %llu packets output, %llu bytes, %llu output errors\n", ull(p.tx_packets),
                            ull(p.tx_bytes), ull(p.tx_errors));
+        out += printf_line("  %llu received packets dropped by the data plane\n", ull(p.dropped));
     }
     return out;
 }
@@ -187,6 +190,8 @@ void register_builtin_commands(command_registry& reg)
         return show_events(svc, std::stoul(params.at(0)));
     });
 
+    register_dataplane_commands(reg);
+
     // ---- features being written elsewhere: they say so -----------------------------
     const std::string gdoi = "GDOI registration";
     const std::string ks = "the GDOI key server";
@@ -212,17 +217,12 @@ void register_builtin_commands(command_registry& reg)
     reg.add_not_built("show crypto gdoi ks coop version", "COOP protocol versions", coop);
     reg.add_not_built("show crypto gdoi gm replay", "Group member anti-replay", "GDOI anti-replay");
     reg.add_not_built("show crypto gdoi gm acl", "Downloaded and local ACLs", "GDOI policy download");
-    reg.add_not_built("show crypto gdoi gm dataplane counters", "Data plane counters of the group member",
-                      "the ESP data plane");
     reg.add_not_built("show crypto gdoi feature gm-removal", "Group members supporting GM removal",
                       "GDOI feature versioning");
     reg.add_not_built("show crypto gdoi feature policy-replace", "Group members supporting policy replacement",
                       "GDOI feature versioning");
     reg.add_not_built("show crypto ipsec sa", "IPsec security associations", "the ESP SA tables");
     reg.add_not_built("show crypto isakmp sa", "ISAKMP security associations", "ISAKMP (GDOI phase 1)");
-    reg.add_not_built("show crypto ruleset", "Crypto rules of the data plane", "the crypto ruleset");
-    reg.add_not_built("show crypto ruleset detail", "Crypto rules with their counters", "the crypto ruleset");
-    reg.add_not_built("show crypto map gdoi fail-close", "Fail-close state of the crypto maps", "fail-close");
     reg.add_not_built("clear crypto gdoi ks coop role", "Re-run the COOP election", coop, true);
     for (const std::string dir : {"inbound optional", "inbound only", "both"}) {
         reg.add_not_built("crypto gdoi gm group <word> ipsec direction " + dir, "Direction of the group's IPsec SAs",

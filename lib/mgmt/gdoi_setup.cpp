@@ -328,6 +328,11 @@ struct builder {
         if (!e.match_acl.empty()) {
             gm.local_deny = selectors(e.match_acl, acl_action::deny);
         }
+        if (m.fail_close && m.fail_close->activate) {
+            // Permit lines of the fail-close ACL add nothing: whatever no deny passes is dropped.
+            gm.fail_close = true;
+            gm.fail_close_deny = selectors(m.fail_close->match_acl, acl_action::deny);
+        }
         gm.sender_ids = sender_ids;
         gm.direction = g->passive ? gdoi::direction_mode::inbound_optional : gdoi::direction_mode::both;
         return gm;

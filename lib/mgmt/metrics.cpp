@@ -97,6 +97,17 @@ std::string prometheus_metrics(const service& svc)
         w.add("gdoi_port_tx_packets_total", "Packets sent by the port.", "counter", l, p.tx_packets);
         w.add("gdoi_port_tx_bytes_total", "Bytes sent by the port.", "counter", l, p.tx_bytes);
         w.add("gdoi_port_tx_errors_total", "Packets the port failed to send.", "counter", l, p.tx_errors);
+        w.add("gdoi_port_dropped_total", "Packets received on the port that the data plane dropped.", "counter", l,
+              p.dropped);
+    }
+    for (const auto& g : svc.crypto_groups()) {
+        const std::string l = "group=\"" + escape(g.group) + "\"";
+        w.add("gdoi_group_fail_close", "1 while fail-close is in force for the group.", "gauge", l,
+              g.fail_close ? 1 : 0);
+        for (const auto& [name, value] : g.counters) {
+            w.add("gdoi_group_" + metric_name(name) + "_total", "Crypto-map counter " + name + " of the group.",
+                  "counter", l, value);
+        }
     }
     for (const auto& lc : svc.lcores()) {
         const std::string l =

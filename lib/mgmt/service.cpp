@@ -11,7 +11,9 @@
 
 namespace mgmt {
 
-std::uint64_t lcore_state::counter(std::string_view name) const
+namespace {
+
+std::uint64_t find_counter(const std::vector<std::pair<std::string, std::uint64_t>>& counters, std::string_view name)
 {
     for (const auto& [n, v] : counters) {
         if (n == name) {
@@ -20,6 +22,12 @@ std::uint64_t lcore_state::counter(std::string_view name) const
     }
     return 0;
 }
+
+} // namespace
+
+std::uint64_t lcore_state::counter(std::string_view name) const { return find_counter(counters, name); }
+
+std::uint64_t crypto_group_state::counter(std::string_view name) const { return find_counter(counters, name); }
 
 nlohmann::json to_json(const config_issue& i)
 {
@@ -249,6 +257,11 @@ std::vector<port_state> service::ports() const
 std::vector<lcore_state> service::lcores() const
 {
     return view_ != nullptr ? view_->lcores() : std::vector<lcore_state>{};
+}
+
+std::vector<crypto_group_state> service::crypto_groups() const
+{
+    return view_ != nullptr ? view_->crypto_groups() : std::vector<crypto_group_state>{};
 }
 
 std::string service::dataplane_version() const

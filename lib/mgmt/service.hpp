@@ -2,6 +2,7 @@
 // running configuration, applies changes whole after validation, and reads state.
 #pragma once
 
+#include "acl/merge.hpp"
 #include "core/clock.hpp"
 #include "core/events.hpp"
 #include "mgmt/config.hpp"
@@ -32,6 +33,7 @@ struct port_state {
     std::uint64_t tx_packets = 0;
     std::uint64_t tx_bytes = 0;
     std::uint64_t tx_errors = 0;
+    std::uint64_t dropped = 0; // packets it received that the data plane dropped, every reason
     bool operator==(const port_state&) const = default;
 };
 
@@ -49,6 +51,23 @@ struct lcore_state {
     bool operator==(const lcore_state&) const = default;
 };
 
+// One GDOI group's crypto-map data plane: the merged policy its ports classify
+// with, whether fail-close is in force, and its counters.
+struct crypto_group_state {
+    std::string group;
+    bool fail_close = false; // in force: not registered yet, only its deny lines pass
+    bool has_policy = false; // false: nothing installed, the group's traffic passes in clear
+    bool passive = false;    // inbound optional: clear permits are accepted inbound
+    bool receive_only = false; // inbound only: permits leave in clear
+    std::vector<acl::merged_entry> rules; // match order
+    // encrypt, decrypt, no_sa, invalid_sa, encaps_fail, decap_fail, invalid_prot,
+    // verify_fail, replay_fail, policy_drop, fail_close_drop, bypass
+    std::vector<std::pair<std::string, std::uint64_t>> counters;
+
+    // 0 when the counter does not exist.
+    std::uint64_t counter(std::string_view name) const;
+};
+
 // What management reads from the data plane. The app implements it over
 // fastpath::runtime, so lib/mgmt needs no DPDK header; tests use a fake.
 class dataplane_view {
@@ -58,6 +77,8 @@ public:
     virtual std::vector<lcore_state> lcores() const = 0;
     // "DPDK 22.11.1", for show version.
     virtual std::string version() const = 0;
+    // Every GDOI group the data plane knows, in group-id order; empty without crypto maps.
+    virtual std::vector<crypto_group_state> crypto_groups() const = 0;
 };
 
 // A reason a configuration change was refused (or a warning about one that was applied).
@@ -119,6 +140,7 @@ public:
     bool has_dataplane() const { return view_ != nullptr; }
     std::vector<port_state> ports() const;
     std::vector<lcore_state> lcores() const;
+    std::vector<crypto_group_state> crypto_groups() const;
     std::string dataplane_version() const;
     const service_info& info() const { return info_; }
     std::chrono::seconds uptime() const;

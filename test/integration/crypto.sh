@@ -9,6 +9,10 @@
 # With the argument ks-keyed the same checks run with keys from a real key server
 # on host B (GDOI registration of both members through the routed network)
 # instead of the manual SA; the SPI and key for scapy then come from --keylog.
+# GM1 then has fail-close activated and starts before the key server: A's ping is
+# dropped (fail_close_drop) while the fail-close ACL's TCP port crosses in clear,
+# until registration. Both modes also carry a 1 MB TCP transfer, and compare
+# GM1's `show crypto gdoi gm dataplane counters` with its /metrics.
 set -u
 keying=${1:-manual}
 [ "$keying" = ks-keyed ] && SCENARIO_NAME=ks-keyed
@@ -54,7 +58,19 @@ CFG
   fi
 }
 
-# gm_config SENDER_ID LAN_IFACE WAN_IFACE LAN_ADDR WAN_ADDR OTHER_SITE PEER_WAN
+# fail_close_lines: GM1's fail-close (ks-keyed only): TCP to port 7777 passes in clear.
+fail_close_lines() {
+  [ "$keying" = ks-keyed ] || return 0
+  cat <<CFG
+crypto map cm gdoi fail-close
+ match address fail-close-acl
+ activate
+ip access-list extended fail-close-acl
+ deny tcp any any eq 7777
+CFG
+}
+
+# gm_config SENDER_ID LAN_IFACE WAN_IFACE LAN_ADDR WAN_ADDR OTHER_SITE PEER_WAN [EXTRA_LINES]
 gm_config() {
   cat <<CFG
 dataplane
@@ -62,6 +78,7 @@ dataplane
 !
 $(keying_lines "$1")
 !
+${8:-}
 crypto map cm 10 gdoi
  set group G1
  match address local-deny
@@ -105,11 +122,12 @@ fresh_stats() {
 in_a() { ip netns exec "$NS_HA" "$@"; }
 in_b() { ip netns exec "$NS_HB" "$@"; }
 
-gm_config 1 g1-lan g1-wan 10.77.1.254 10.99.0.1 10.77.3.0 10.99.0.2 >"$work/gm1.cfg"
+gm_config 1 g1-lan g1-wan 10.77.1.254 10.99.0.1 10.77.3.0 10.99.0.2 "$(fail_close_lines)" >"$work/gm1.cfg"
 gm_config 2 g2-lan g2-wan 10.77.3.254 10.99.0.2 10.77.1.0 10.99.0.1 >"$work/gm2.cfg"
 topo2_up || { fail "topology could not be created"; scenario_exit; }
 
-if [ "$keying" = ks-keyed ]; then
+# start_ks: the key server on host B (ks-keyed), after the fail-close checks.
+start_ks() {
   scenario "the key server on host B starts"
   cat >"$work/ks.cfg" <<'CFG'
 crypto isakmp policy 10
@@ -138,6 +156,9 @@ CFG
   ks_pid=$!
   for _ in $(seq 1 100); do grep -q '^ready' "$work/ks.log" && break; sleep 0.1; done
   check "$(cat "$work/ks.log")" grep -q '^ready' "$work/ks.log"
+}
+
+if [ "$keying" = ks-keyed ]; then
   keylog_args=(--keylog "$work/keys.log")
 else
   scenario "both group member configurations with a manual SA pass --check-config"
@@ -147,8 +168,8 @@ else
 fi
 
 scenario "both group members start with their keying installed ($keying)"
-GM1_PID=$(gm_start "$NS_G1" "$work/gm1.log" --config "$work/gm1.cfg" --mgmt-socket none --stats-interval 1 \
-  "${keylog_args[@]}")
+GM1_PID=$(gm_start "$NS_G1" "$work/gm1.log" --config "$work/gm1.cfg" --mgmt-socket "$work/gm1.sock" \
+  --stats-interval 1 "${keylog_args[@]}")
 GM2_PID=$(gm_start "$NS_G2" "$work/gm2.log" --config "$work/gm2.cfg" --mgmt-socket none --stats-interval 1)
 if [ -n "$GM1_PID" ] && [ -n "$GM2_PID" ]; then
   check "$(grep -h REJECT "$work/gm1.log" "$work/gm2.log")" test -z "$(grep -h REJECT "$work/gm1.log" "$work/gm2.log")"
@@ -157,9 +178,67 @@ else
   scenario_exit
 fi
 
+# tcp_send PORT BYTES: host B receives on PORT, host A sends BYTES random bytes;
+# prints "SENT-SHA256 RECEIVED-SHA256" (or the error).
+tcp_send() {
+  in_b "$PY" - "$1" >"$work/tcp.out" 2>&1 <<'PYEOF' &
+import hashlib, socket, sys
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("10.77.3.1", int(sys.argv[1])))
+srv.listen(1)
+srv.settimeout(20)
+try:
+    c, _ = srv.accept()
+    c.settimeout(20)
+    h = hashlib.sha256()
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        h.update(b)
+    print(h.hexdigest())
+except OSError as e:
+    print("error", e)
+PYEOF
+  local rpid=$!
+  sleep 0.5
+  local sent
+  sent=$(in_a "$PY" - "$1" "$2" <<'PYEOF' 2>&1
+import hashlib, os, socket, sys
+data = os.urandom(int(sys.argv[2]))
+s = socket.create_connection(("10.77.3.1", int(sys.argv[1])), timeout=20)
+s.sendall(data)
+s.close()
+print(hashlib.sha256(data).hexdigest())
+PYEOF
+)
+  wait "$rpid"
+  echo "$sent $(cat "$work/tcp.out")"
+}
+
 if [ "$keying" = ks-keyed ]; then
+  scenario "fail-close before registration: A's ping is dropped by GM1 and counted"
+  in_a ping -c 3 -i 0.3 -W 1 10.77.3.1 >"$work/fc-ping" 2>&1; fprc=$?
+  fresh_stats "$work/gm1.log"
+  fcd=$(counter "$work/gm1.log" fail_close_drop)
+  check "ping rc=$fprc fail_close_drop=$fcd; $(grep '^stats:' "$work/gm1.log" | tail -n 1)" \
+    test "$fprc" -ne 0 -a "$fcd" -ge 3
+
+  scenario "fail-close before registration: the fail-close ACL's deny line (TCP 7777) crosses in clear"
+  r=$(tcp_send 7777 20000)
+  read -r fc_sent fc_got <<<"$r"
+  check "$r" test -n "$fc_sent" -a "$fc_sent" = "$fc_got"
+
+  scenario "show crypto map gdoi fail-close says it is in force"
+  fco=$(ip netns exec "$NS_G1" "$GDOI_BUILD_ROOT/app/gdoictl/gdoictl" --socket "$work/gm1.sock" \
+    show crypto map gdoi fail-close 2>&1)
+  check "$fco" grep -q 'Fail-Close In Force for group G1: yes' <<<"$fco"
+
+  start_ks
   scenario "both members register to the key server through the routed network"
-  for _ in $(seq 1 100); do
+  # They started before the key server: a retransmission of MM1 finds it.
+  for _ in $(seq 1 300); do
     grep -q GM_REGS_COMPL "$work/gm1.log" && grep -q GM_REGS_COMPL "$work/gm2.log" && break
     sleep 0.1
   done
@@ -203,6 +282,17 @@ check "rc=$frc: $(grep transmitted "$work/frag"), GM1 fragmented=$(counter "$wor
 scenario "with DF set the same size gets fragmentation needed with room for ESP"
 in_a ping -c 1 -W 2 -M do -s 1450 10.77.3.1 >"$work/df" 2>&1
 check "$(cat "$work/df")" grep -qE 'Frag needed and DF set \(mtu = 14[0-9][0-9]\)' "$work/df"
+
+# After the DF checks: the transfer teaches host A the path MTU.
+scenario "a 1 MB TCP transfer from A arrives at B intact, encrypted"
+fresh_stats "$work/gm1.log"
+enc_before=$(counter "$work/gm1.log" encrypt)
+r=$(tcp_send 7000 1048576)
+read -r tcp_sent tcp_got <<<"$r"
+fresh_stats "$work/gm1.log"
+enc_after=$(counter "$work/gm1.log" encrypt)
+check "$r; GM1 encrypt $enc_before -> $enc_after" \
+  test -n "$tcp_sent" -a "$tcp_sent" = "$tcp_got" -a "$enc_after" -ge $((enc_before + 700))
 
 scenario "UDP to port 5555 (the local deny) crosses in clear and arrives"
 in_b "$PY" - >"$work/deny.out" 2>&1 <<'PYEOF' &
@@ -276,5 +366,26 @@ e1=$(counter "$work/gm1.log" encrypt); d1=$(counter "$work/gm1.log" decrypt); b1
 e2=$(counter "$work/gm2.log" encrypt); d2=$(counter "$work/gm2.log" decrypt); b2=$(counter "$work/gm2.log" bypass)
 check "GM1 encrypt=$e1 decrypt=$d1 bypass=$b1, GM2 encrypt=$e2 decrypt=$d2 bypass=$b2; $(grep '^stats:' "$work/gm2.log" | tail -n 1)" \
   test "$e1" -ge 58 -a "$d2" -ge 58 -a "$e2" -ge 4 -a "$d1" -ge 4 -a "$b1" -ge 1 -a "$b2" -ge 1
+
+scenario "gdoictl's dataplane counters equal GM1's /metrics"
+# compare_counters: the names whose two readings differ (none when equal).
+compare_counters() {
+  local show metrics name v m bad=""
+  show=$(ip netns exec "$NS_G1" "$GDOI_BUILD_ROOT/app/gdoictl/gdoictl" --socket "$work/gm1.sock" --json \
+    show crypto gdoi gm dataplane counters 2>&1)
+  metrics=$(ip netns exec "$NS_G1" curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics)
+  for name in encrypt decrypt no_sa invalid_sa encaps_fail decap_fail invalid_prot verify_fail replay_fail \
+      policy_drop fail_close_drop bypass; do
+    v=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["groups"][0]["counters"][sys.argv[2]])' \
+      "$show" "$name" 2>/dev/null)
+    m=$(grep -E "^gdoi_group_${name}_total\{group=\"G1\"\} " <<<"$metrics" | awk '{print $2}')
+    [ -n "$v" ] && [ "$v" = "$m" ] || bad="$bad $name:$v/$m"
+  done
+  echo "$bad"
+}
+# Read back to back; retried once in case traffic moved a counter in between.
+mismatch=$(compare_counters)
+[ -z "$mismatch" ] || mismatch=$(compare_counters)
+check "mismatches:$mismatch encrypt=$(counter "$work/gm1.log" encrypt)" test -z "$mismatch"
 
 scenario_exit

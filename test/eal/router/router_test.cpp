@@ -1007,3 +1007,101 @@ TEST_CASE("multicast through a crypto map: the copy to wan0 is ESP to the group,
     CHECK(b.sent(2).empty());
     CHECK(b.worker(worker_counter::policy_drop) == 1);
 }
+
+TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lines cross; then the policy applies")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    core::counter_set groups(fastpath::crypto_counter_names(), 1);
+    core::counter_set port_drops(fastpath::port_drop_names(), 1);
+    b.ctx.group_counters = &groups;
+    b.ctx.port_drops = &port_drops;
+    const auto group_count = [&](worker_counter k) {
+        return groups.get(0, 1 * fastpath::crypto_counter_count + fastpath::crypto_column(k));
+    };
+    b.resolve_b();
+    b.learn_a();
+    b.drain(0);
+    b.drain(1);
+
+    // What gdoi::gm hands over before registering: GDOI to its key server (host B
+    // here) and the fail-close ACL's deny line "deny tcp any eq 23 any".
+    const acl::merge_input registered = c.in;
+    acl::access_list clear;
+    clear.name = "fail-close";
+    acl::ace gdoi;
+    gdoi.act = acl::action::deny;
+    gdoi.protocol = acl::proto_udp;
+    gdoi.dst = acl::prefix::host(host_b);
+    gdoi.dport = acl::port_match::eq(848);
+    clear.aces.push_back(gdoi);
+    acl::ace telnet;
+    telnet.act = acl::action::deny;
+    telnet.protocol = acl::proto_tcp;
+    telnet.sport = acl::port_match::eq(23);
+    clear.aces.push_back(telnet);
+    c.in = {};
+    c.in.local.push_back(clear);
+    c.in.fail_close = true;
+    c.publish(fastpath::crypto_direction::both);
+
+    // A packet the group would encrypt is dropped and counted, for the group and lan0.
+    const bytes to_b = ipv4(host_a, host_b, 64);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, to_b));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::fail_close_drop) == 1);
+    CHECK(group_count(worker_counter::fail_close_drop) == 1);
+    CHECK(port_drops.get(0, 0) == 1);
+    CHECK(fastpath::is_drop(worker_counter::fail_close_drop));
+    // Clear traffic arriving from the WAN is dropped as well, against wan0.
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, ipv4(host_b, host_a, 64)));
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::fail_close_drop) == 2);
+    CHECK(port_drops.get(0, 1) == 1);
+
+    // The deny line passes in clear both ways: from A's telnet port out, and the mirror in.
+    bytes tel_out = ipv4(host_a, host_b, 20, 64, false, acl::proto_tcp);
+    pkt::put16(&tel_out[20], 23);
+    pkt::put16(&tel_out[22], 40000);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, tel_out));
+    b.run();
+    auto out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == acl::proto_tcp);
+    bytes tel_in = ipv4(host_b, host_a, 20, 64, false, acl::proto_tcp);
+    pkt::put16(&tel_in[20], 40000);
+    pkt::put16(&tel_in[22], 23);
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, tel_in));
+    b.run();
+    out = b.sent(0);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == acl::proto_tcp);
+
+    // GDOI to the key server leaves in clear.
+    bytes reg = ipv4(host_a, host_b, 20);
+    pkt::put16(&reg[20], 848);
+    pkt::put16(&reg[22], 848);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, reg));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == acl::proto_udp);
+    CHECK(group_count(worker_counter::bypass) == 3);
+    CHECK(b.worker(worker_counter::fail_close_drop) == 2);
+
+    // Registered: the group's policy replaces fail-close and the packet is encrypted.
+    c.in = registered;
+    c.publish(fastpath::crypto_direction::both);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, to_b));
+    b.run();
+    out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == pkt::proto_esp);
+    CHECK(group_count(worker_counter::encrypt) == 1);
+    CHECK(b.worker(worker_counter::fail_close_drop) == 2);
+    b.ctx.group_counters = nullptr;
+    b.ctx.port_drops = nullptr;
+}

@@ -788,13 +788,20 @@ TEST_CASE("gdoi fail-close holds traffic until the first registration", "[gdoi][
 {
     auto gc = gm_cfg();
     gc.fail_close = true;
+    const traffic_selector ssh{6, {}, 0, {}, 22};
+    gc.fail_close_deny = {ssh};
     testbed tb(ks_cfg(), gc);
     tb.gm_start("MM1");
     REQUIRE(tb.installer.fail_close.count("GETVPN"));
     CHECK(tb.installer.fail_close.at("GETVPN"));
     CHECK(tb.installer.sas.empty());
+    // GDOI to the key servers first, then the fail-close ACL's denies.
+    auto clear = key_server_bypass(gc.servers);
+    clear.push_back(ssh);
+    CHECK(tb.installer.fail_close_clear.at("GETVPN") == clear);
     tb.register_all();
     CHECK_FALSE(tb.installer.fail_close.at("GETVPN"));
+    CHECK(tb.installer.fail_close_clear.count("GETVPN") == 0);
     // Lifted only after the SAs and policy are in place.
     auto lift = std::find_if(tb.installer.calls.rbegin(), tb.installer.calls.rend(),
                              [](const auto& c) { return c.op == "set_fail_close"; });

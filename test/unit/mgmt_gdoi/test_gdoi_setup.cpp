@@ -124,6 +124,22 @@ TEST_CASE("appliance GM: servers, local address, local deny ACL, rekey acceptanc
     CHECK(gm.psks.find(addr(10, 0, 0, 2)) != nullptr);
     CHECK(gm.psks.find(addr(10, 0, 0, 3)) == nullptr);
     CHECK(keys.asked.empty());
+    // crypto map gm-map gdoi fail-close, activated: its four deny lines pass in clear.
+    CHECK(gm.fail_close);
+    REQUIRE(gm.fail_close_deny.size() == 4);
+    CHECK(gm.fail_close_deny[0] == gdoi::traffic_selector{6, {}, 179, {}, 0});
+    CHECK(gm.fail_close_deny[3] == gdoi::traffic_selector{6, {}, 0, {}, 22});
+}
+
+TEST_CASE("fail-close without activate is configured but not handed to the group member", "[gdoi_setup]")
+{
+    auto cfg = load("appliance-gm.cfg");
+    cfg.crypto_maps.at(0).fail_close->activate = false;
+    key_source keys;
+    const auto s = mgmt::build_gdoi_setup(cfg, keys.fn(), 1);
+    REQUIRE(s.gms.size() == 1);
+    CHECK_FALSE(s.gms[0].fail_close);
+    CHECK(s.gms[0].fail_close_deny.empty());
 }
 
 TEST_CASE("what GDOI cannot carry is an error, not silently dropped", "[gdoi_setup]")

@@ -38,9 +38,11 @@ public:
     std::vector<mgmt::port_state> ports() const override { return ports_; }
     std::vector<mgmt::lcore_state> lcores() const override { return lcores_; }
     std::string version() const override { return "DPDK 22.11.1"; }
+    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return groups_; }
 
     std::vector<mgmt::port_state> ports_;
     std::vector<mgmt::lcore_state> lcores_;
+    std::vector<mgmt::crypto_group_state> groups_;
 };
 
 inline mgmt::config parse_ok(const std::string& text)

@@ -35,15 +35,17 @@ TEST_CASE("show interfaces lists each DPDK port with link and counters")
     CHECK(out.text == "wan0 is up, line protocol is up (DPDK port 0, 10000 Mbps)\n"
                       "  1200 packets input, 150000 bytes, 3 missed, 1 input errors\n"
                       "  1100 packets output, 140000 bytes, 2 output errors\n"
+                      "  0 received packets dropped by the data plane\n"
                       "lan0 is down, line protocol is down (DPDK port 1)\n"
                       "  0 packets input, 0 bytes, 0 missed, 0 input errors\n"
-                      "  0 packets output, 0 bytes, 0 output errors\n");
+                      "  0 packets output, 0 bytes, 0 output errors\n"
+                      "  0 received packets dropped by the data plane\n");
     CHECK(out.data["interfaces"][0] == nlohmann::json{{"name", "wan0"},       {"port_id", 0},
                                                       {"link_up", true},      {"speed_mbps", 10000},
                                                       {"rx_packets", 1200},   {"rx_bytes", 150000},
                                                       {"rx_missed", 3},       {"rx_errors", 1},
                                                       {"tx_packets", 1100},   {"tx_bytes", 140000},
-                                                      {"tx_errors", 2}});
+                                                      {"tx_errors", 2},       {"dropped", 0}});
 }
 
 TEST_CASE("show lcores lists each worker with its lcore and counters")
