@@ -294,6 +294,8 @@ int main(int argc, char* argv[])
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
     mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries
+    mgmt::register_gdoi_operator_commands(commands, gdoi, gdoi); // replay, feature, clear, ipsec direction
+    svc.add_metrics_source([&gdoi] { return mgmt::gdoi_metrics(gdoi); });
 
     mgmt::rest_server rest(io, svc, commands, rest_opts);
     std::string rest_where;
