@@ -74,4 +74,16 @@ std::vector<mgmt::crypto_group_state> runtime_view::crypto_groups() const
     return out;
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> runtime_view::control_counters() const
+{
+    const auto* c = rt_.control_counters();
+    return c != nullptr ? c->totals() : std::vector<std::pair<std::string, std::uint64_t>>{};
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> runtime_view::esp_drops() const
+{
+    const auto* c = rt_.esp_drops();
+    return c != nullptr ? c->totals() : std::vector<std::pair<std::string, std::uint64_t>>{};
+}
+
 } // namespace app

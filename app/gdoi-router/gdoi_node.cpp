@@ -102,4 +102,14 @@ std::vector<const gdoi::gm*> gdoi_node::members() const
     return out;
 }
 
+gdoi::gm* gdoi_node::writable_member(std::string_view group)
+{
+    for (const auto& s : gms_) {
+        if (s->gm->config().group == group) {
+            return s->gm.get();
+        }
+    }
+    return nullptr;
+}
+
 } // namespace app

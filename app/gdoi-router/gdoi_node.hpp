@@ -24,8 +24,9 @@ namespace app {
 // generated and saved otherwise, so a restart keeps the key the GMs know.
 mgmt::rsa_key_source rsa_keys_in(const std::string& dir);
 
-// Also management's read-only view of the GDOI state (the show commands).
-class gdoi_node final : public mgmt::gdoi_view {
+// Also management's view of the GDOI state (the show commands) and what its
+// commands change (clear ks members, ipsec direction).
+class gdoi_node final : public mgmt::gdoi_view, public mgmt::gdoi_control {
 public:
     // installer: where GMs put their TEKs and policy (the data plane).
     gdoi_node(boost::asio::io_context& io, core::clock& clk, core::event_bus& bus, mgmt::gdoi_setup setup,
@@ -37,6 +38,8 @@ public:
 
     const gdoi::ks* key_server() const override { return ks_.get(); }
     std::vector<const gdoi::gm*> members() const override;
+    gdoi::ks* writable_key_server() override { return ks_.get(); }
+    gdoi::gm* writable_member(std::string_view group) override;
 
 private:
     struct gm_slot {

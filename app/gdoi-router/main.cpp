@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/events.hpp"
+#include "core/syslog.hpp"
 #include "fastpath/runtime.hpp"
 #include "mgmt/commands.hpp"
 #include "mgmt/config.hpp"
@@ -231,6 +232,15 @@ int main(int argc, char* argv[])
     events.subscribe([json = opts.json_log](const core::event& e) {
         std::cerr << (json ? core::format_json(e) : core::format_text(e)) << '\n';
     });
+    // Syslog is sent from this (the control) thread only; workers never raise events.
+    std::unique_ptr<core::syslog_sink> syslog_out;
+    if (!opts.syslog_path.empty()) {
+        syslog_out = std::make_unique<core::syslog_sink>(io, opts.syslog_path, core::local_syslog_origin(),
+                                                     [&events](const std::string& why) {
+                                                         events.raise("SYSLOG_DOWN", why);
+                                                     });
+        events.subscribe(std::ref(*syslog_out));
+    }
     for (const auto& d : loaded.diagnostics) {
         events.raise("CONFIG_WARNING", describe(opts.config_path, d));
     }
@@ -291,6 +301,8 @@ int main(int argc, char* argv[])
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
     mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries
+    mgmt::register_gdoi_operator_commands(commands, gdoi, gdoi); // replay, feature, clear, ipsec direction
+    svc.add_metrics_source([&gdoi] { return mgmt::gdoi_metrics(gdoi); });
 
     mgmt::rest_server rest(io, svc, commands, rest_opts);
     std::string rest_where;

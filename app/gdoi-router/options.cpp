@@ -8,7 +8,8 @@ namespace app {
 
 const char* const usage_text =
     "usage: gdoi-router --config FILE [-i] [--stats-interval SEC] [--log-format text|json]\n"
-    "                   [--mgmt-socket PATH|none] [--mgmt-tcp 127.0.0.1:PORT --mgmt-token-file F] [-- EAL-ARGS...]\n"
+    "                   [--mgmt-socket PATH|none] [--mgmt-tcp 127.0.0.1:PORT --mgmt-token-file F]\n"
+    "                   [--syslog PATH|none] [-- EAL-ARGS...]\n"
     "       gdoi-router --check-config FILE\n"
     "       gdoi-router --version | --help\n"
     "\n"
@@ -18,6 +19,8 @@ const char* const usage_text =
     "  -i                     interactive console on this terminal\n"
     "  --stats-interval SEC   print a 'stats:' line of port and lcore counters every SEC seconds\n"
     "  --log-format FMT       events on stderr as 'text' (default) or 'json' lines\n"
+    "  --syslog PATH          also send events to syslog as RFC 5424 lines on this datagram socket\n"
+    "                         (default /dev/log); 'none' for no syslog\n"
     "  --mgmt-socket PATH     REST API on this UNIX socket, mode 0600 (default /run/gdoi-router/mgmt.sock);\n"
     "                         'none' for no socket\n"
     "  --mgmt-tcp ADDR:PORT   also serve the REST API on loopback TCP (needs --mgmt-token-file);\n"
@@ -72,6 +75,13 @@ std::variant<options, std::string> parse_options(int argc, const char* const arg
                 return std::string("--log-format takes 'text' or 'json'");
             }
             o.json_log = *v == "json";
+        } else if (a == "--syslog") {
+            auto v = value();
+            // sun_path holds 107 characters and the terminating NUL.
+            if (!v || v->empty() || v->size() > 107) {
+                return std::string("--syslog needs a socket PATH (at most 107 characters) or 'none'");
+            }
+            o.syslog_path = *v == "none" ? std::string{} : *v;
         } else if (a == "--mgmt-socket") {
             auto v = value();
             if (!v || v->empty()) {

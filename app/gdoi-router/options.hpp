@@ -14,6 +14,7 @@ struct options {
     bool check_only = false;  // --check-config: parse and validate, start nothing
     bool interactive = false; // -i: console on this terminal
     bool json_log = false;    // --log-format json
+    std::string syslog_path = "/dev/log"; // --syslog; "" = none
     unsigned stats_interval = 0; // seconds between "stats:" lines; 0 = off
     bool help = false;
     bool version = false;

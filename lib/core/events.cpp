@@ -109,11 +109,14 @@ const std::vector<event_kind> catalogue = {
     {"COOP_KS_VALID_ANN_TIMER_EXPIRED", "GDOI", notice, false, "The secondary KS keeps receiving ANNs with invalid pseudotimes and blocks new registrations."},
     {"GDOI_ANN_TIMESTAMP_LARGE", "GDOI", warning, true, "An ANN from the primary KS has a pseudotime larger than the allowed difference."},
     {"GDOI_ANN_TIMESTAMP_TOO_OLD", "GDOI", warning, true, "An ANN from the primary KS has a pseudotime smaller than the allowed difference."},
+    // IOS system messages
+    {"CONFIG_I", "SYS", notice, false, "The running configuration was changed (console, REST or gdoictl)."},
     // The appliance itself (not in Cisco's catalogue)
     {"ROUTER_START", "ROUTER", notice, false, "gdoi-router started."},
     {"ROUTER_STOP", "ROUTER", notice, false, "gdoi-router is stopping."},
     {"CONFIG_WARNING", "ROUTER", warning, false, "The configuration has a line that was kept but is not acted on."},
     {"PORT_LINK", "ROUTER", notice, false, "A port's link changed state."},
+    {"SYSLOG_DOWN", "ROUTER", warning, false, "Events cannot reach syslog; they still go to stderr and the REST stream."},
     {"LEGACY_ALGORITHM", "ROUTER", warning, false, "A legacy algorithm (3DES, DH group 2 or 5) is in use."},
 };
 
@@ -131,9 +134,7 @@ const event_kind* find_event_kind(std::string_view name)
     return nullptr;
 }
 
-namespace {
-
-std::string iso8601(system_time t)
+std::string format_time(system_time t)
 {
     using namespace std::chrono;
     const auto secs = time_point_cast<seconds>(t);
@@ -147,11 +148,9 @@ std::string iso8601(system_time t)
     return buf;
 }
 
-} // namespace
-
-std::string format_text(const event& e)
+std::string format_message(const event& e)
 {
-    std::string out = iso8601(e.time) + " %" + std::string(e.kind->facility) + "-" +
+    std::string out = "%" + std::string(e.kind->facility) + "-" +
                       std::to_string(static_cast<int>(e.kind->level)) + "-" + std::string(e.kind->name) + ": " +
                       e.text;
     if (!e.fields.empty()) {
@@ -164,10 +163,12 @@ std::string format_text(const event& e)
     return out;
 }
 
+std::string format_text(const event& e) { return format_time(e.time) + " " + format_message(e); }
+
 std::string format_json(const event& e)
 {
     nlohmann::json j;
-    j["time"] = iso8601(e.time);
+    j["time"] = format_time(e.time);
     j["name"] = e.kind->name;
     j["facility"] = e.kind->facility;
     j["severity"] = to_string(e.kind->level);

@@ -43,7 +43,11 @@ struct event {
     std::string_view name() const { return kind->name; }
 };
 
+// "2026-11-23T13:31:06.873Z": RFC 3339 UTC with milliseconds.
+std::string format_time(system_time t);
 // "%GDOI-5-GM_REGS_COMPL: Registration to KS 10.0.0.1 complete ... (group=G1)"
+std::string format_message(const event& e);
+// format_message() after the time: "2026-11-23T13:31:06.873Z %GDOI-5-...".
 std::string format_text(const event& e);
 // One JSON object on one line: time, name, facility, severity, text, fields.
 std::string format_json(const event& e);

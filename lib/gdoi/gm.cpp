@@ -48,7 +48,8 @@ std::vector<traffic_selector> key_server_bypass(const std::vector<endpoint>& ser
 }
 
 gm::gm(gm_config cfg, core::clock& clk, core::event_bus& bus, sa_installer& installer, key_log* keys)
-    : cfg_(std::move(cfg)), clock_(clk), bus_(bus), installer_(installer), keys_(keys)
+    : cfg_(std::move(cfg)), clock_(clk), bus_(bus), installer_(installer), keys_(keys),
+      direction_(cfg_.direction)
 {
     if (cfg_.servers.empty() || cfg_.servers.size() > 8) {
         throw std::invalid_argument("a GM needs 1 to 8 key servers");
@@ -343,7 +344,8 @@ void gm::install(const registration& r)
     // `sa receive-only` on the KS: the TEKs come receiver-only and the GM must not encrypt.
     bool receive_only = std::any_of(r.teks.begin(), r.teks.end(),
                                     [](const tek& t) { return t.direction == sa_direction::receiver_only; });
-    installer_.set_direction(cfg_.group, receive_only ? direction_mode::inbound_only : cfg_.direction);
+    direction_ = receive_only ? direction_mode::inbound_only : cfg_.direction;
+    installer_.set_direction(cfg_.group, direction_);
     if (!r.sids.values.empty()) {
         installer_.set_sender_ids(cfg_.group, r.sids);
     }
@@ -351,6 +353,17 @@ void gm::install(const registration& r)
         // Registered: the group's SAs now carry the traffic, so fail-close is lifted.
         installer_.set_fail_close(cfg_.group, false, {});
         fail_close_armed_ = false;
+    }
+}
+
+void gm::set_direction(direction_mode mode)
+{
+    direction_ = mode;
+    installer_.set_direction(cfg_.group, mode);
+    if (mode == direction_mode::both) {
+        bus_.raise("GM_CONV_SA_DUPLEX_LOCAL", "IPSec SAs converted to Duplex in group " + cfg_.group +
+                                                  " on a GM by a local event",
+                   {{"group", cfg_.group}});
     }
 }
 

@@ -89,6 +89,14 @@ public:
     // Numbers this GM's ISAKMP SAs in creation order (IOS's conn-id); 0 before start().
     std::uint32_t conn_id() const { return conn_id_; }
 
+    // The direction the group's SAs are used in now: the configured one (inbound only
+    // under the KS's receive-only), or the operator's since the last registration.
+    direction_mode direction() const { return direction_; }
+    // `crypto gdoi gm group G ipsec direction ...`: applies `mode` to the installed SAs
+    // now. Not persistent: the next registration brings back the configured or KS
+    // direction (seed 000).
+    void set_direction(direction_mode mode);
+
 private:
     std::optional<outbound> fail(std::string why);
     outbound send_tracked(bytes data);
@@ -124,6 +132,7 @@ private:
     unsigned attempted_ = 0;
     unsigned succeeded_ = 0;
     std::uint32_t conn_id_ = 0;
+    direction_mode direction_;
 };
 
 // Bypass entries that keep registration and rekeys to the key servers in clear.

@@ -134,6 +134,21 @@ std::optional<core::steady_time> ks::keys_created(std::string_view group) const
     return std::nullopt;
 }
 
+std::optional<core::steady_time> ks::pseudotime_start(std::string_view group) const
+{
+    for (const auto& g : groups_) {
+        if (g->keys.name == group) {
+            return g->pseudotime_start;
+        }
+    }
+    return std::nullopt;
+}
+
+std::size_t ks::clear_members(std::string_view group)
+{
+    return std::erase_if(members_, [&](const member& m) { return group.empty() || m.group == group; });
+}
+
 const group_keys* ks::group(std::string_view name) const
 {
     for (const auto& g : groups_) {

@@ -89,6 +89,13 @@ public:
     // When the group's current keys were generated (remaining lifetimes count from here).
     std::optional<core::steady_time> keys_created(std::string_view group) const;
     const std::string& last_error() const { return last_error_; }
+    // TBAR: when the group's pseudotime started (its first registration); nullopt before.
+    std::optional<core::steady_time> pseudotime_start(std::string_view group) const;
+
+    // `clear crypto gdoi [group G] ks members`: forgets the members of `group` (every
+    // group when empty) and returns how many. They keep their keys and come back in
+    // the table when they next register.
+    std::size_t clear_members(std::string_view group);
 
 private:
     struct session;

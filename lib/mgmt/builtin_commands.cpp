@@ -196,6 +196,7 @@ void register_builtin_commands(command_registry& reg)
     const std::string gdoi = "GDOI registration";
     const std::string ks = "the GDOI key server";
     const std::string coop = "COOP key-server redundancy";
+    const std::string rekey = "GDOI rekeys (GROUPKEY-PUSH)";
     for (const std::string group : {"", " group <word>"}) {
         reg.add_not_built("show crypto gdoi" + group, "GDOI groups, key servers and members", gdoi);
         reg.add_not_built("show crypto gdoi" + group + " gm", "Group member state", gdoi);
@@ -206,13 +207,13 @@ void register_builtin_commands(command_registry& reg)
         reg.add_not_built("clear crypto gdoi" + group + " ks members now", "Remove the group members now", ks, true);
         reg.add_not_built("clear crypto gdoi" + group + " replay", "Clear anti-replay counters", "GDOI anti-replay",
                           true);
-        reg.add_not_built("crypto gdoi ks" + group + " rekey", "Send a rekey with the current policy", ks, true);
+        reg.add_not_built("crypto gdoi ks" + group + " rekey", "Send a rekey with the current policy", rekey, true);
         reg.add_not_built("crypto gdoi ks" + group + " rekey replace-now",
-                          "Rekey and replace the old TEK/KEK immediately", ks, true);
+                          "Rekey and replace the old TEK/KEK immediately", rekey, true);
     }
     reg.add_not_built("show crypto gdoi ks members", "Group members registered to this key server", ks);
     reg.add_not_built("show crypto gdoi ks members summary", "Summary of the group members", ks);
-    reg.add_not_built("show crypto gdoi ks rekey", "Rekey state of the key server", ks);
+    reg.add_not_built("show crypto gdoi ks rekey", "Rekey state of the key server", rekey);
     reg.add_not_built("show crypto gdoi ks coop", "COOP key servers", coop);
     reg.add_not_built("show crypto gdoi ks coop version", "COOP protocol versions", coop);
     reg.add_not_built("show crypto gdoi gm replay", "Group member anti-replay", "GDOI anti-replay");

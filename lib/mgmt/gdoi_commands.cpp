@@ -4,8 +4,11 @@
 #include "mgmt/gdoi_commands.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -339,7 +342,7 @@ void render_gm_group(const gdoi::gm& gm, const core::clock& clk, bool with_polic
     const auto& c = gm.config();
     const auto* reg = gm.registered();
     text += "Group Member Information For Group " + c.group + ":\n";
-    text += field(4, "IPSec SA Direction", direction_text(c.direction));
+    text += field(4, "IPSec SA Direction", direction_text(gm.direction()));
     std::string servers;
     json server_list = json::array();
     for (const auto& s : c.servers) {
@@ -355,7 +358,7 @@ void render_gm_group(const gdoi::gm& gm, const core::clock& clk, bool with_polic
     text += field(7, "Registration status", gm_status_text(gm.state()));
     json j = {{"group_member", addr(c.local_addr)},
               {"server_list", server_list},
-              {"direction", direction_text(c.direction)},
+              {"direction", direction_text(gm.direction())},
               {"remote", addr(gm.server().addr)},
               {"version", c.phase1.version.str()},
               {"state", gdoi::to_string(gm.state())},
@@ -674,6 +677,396 @@ void register_gdoi_commands(command_registry& reg, const gdoi_view& v)
             [view](service&, const auto&) { return show_isakmp_sa(*view); });
     reg.add({"show crypto ipsec sa", "IPsec security associations"},
             [view](service& svc, const auto&) { return show_ipsec_sa(*view, svc.clock()); });
+}
+
+} // namespace mgmt
+
+// ---- anti-replay, feature versions, and the commands that change GDOI state ------
+
+namespace mgmt {
+
+namespace {
+
+std::string replay_setting(const gdoi::replay_params& r)
+{
+    switch (r.mode) {
+    case gdoi::replay_mode::none: return "Disabled";
+    case gdoi::replay_mode::counter: return "Counter Based, window " + std::to_string(r.window) + " packets";
+    case gdoi::replay_mode::time: return "Time Based, window " + std::to_string(r.window) + " sec";
+    }
+    return "?";
+}
+
+json replay_tek_json(const gdoi::tek& t)
+{
+    static const char* const modes[] = {"none", "counter", "time"};
+    return {{"spi", t.spi}, {"mode", modes[static_cast<int>(t.replay.mode) % 3]}, {"window", t.replay.window}};
+}
+
+// The TEK replay lines of one group; the first TBAR TEK, if any.
+const gdoi::tek* replay_teks(const std::vector<gdoi::tek>& teks, std::string& text, json& list)
+{
+    const gdoi::tek* tbar = nullptr;
+    for (const auto& t : teks) {
+        text += field(4, printf_line("TEK 0x%08X", t.spi), replay_setting(t.replay));
+        list.push_back(replay_tek_json(t));
+        if (t.replay.mode == gdoi::replay_mode::time && tbar == nullptr) {
+            tbar = &t;
+        }
+    }
+    return tbar;
+}
+
+std::string pseudotime_text(std::uint64_t ms) { return printf_line("%llu.%03llu sec", ms / 1000ULL, ms % 1000ULL); }
+
+std::uint64_t ms_since(core::steady_time since, const core::clock& clk)
+{
+    return static_cast<std::uint64_t>(
+        std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(clk.now() - since).count()));
+}
+
+// Text and data of the data plane's replay drops (all groups together).
+const std::vector<std::pair<std::string, std::string>> replay_drop_labels = {
+    {"replay", "Counter replay"}, {"tbar_window", "TBAR out of window"}, {"tbar_missing", "TBAR stamp missing"}};
+
+// "1.0.2" -> {1, 0, 2}; nullopt when it is not a version ("unknown").
+std::optional<std::array<unsigned, 3>> parse_version(const std::string& v)
+{
+    std::array<unsigned, 3> out{};
+    char tail = 0;
+    if (std::sscanf(v.c_str(), "%u.%u.%u%c", &out[0], &out[1], &out[2], &tail) != 3) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+// GM removal and policy replacement both arrived in GET VPN 1.0.2 (seed 002).
+bool version_supports(const std::string& v)
+{
+    const auto p = parse_version(v);
+    return p && *p >= std::array<unsigned, 3>{1, 0, 2};
+}
+
+struct feature_row {
+    std::string id;
+    std::string version;
+    bool supported = false;
+    std::string note; // why, when this build decides
+};
+
+std::string feature_rows(const std::string& title, const std::vector<feature_row>& rows, json& list)
+{
+    std::string text = printf_line("%-19s%-9s%s\n", title.c_str(), "Version", "Feature Supported") + "-----\n";
+    for (const auto& r : rows) {
+        text += printf_line("%-19s%-9s%s\n", r.id.c_str(), r.version.c_str(), r.supported ? "Yes" : "No");
+        json j = {{"id", r.id}, {"version", r.version}, {"supported", r.supported}};
+        if (!r.note.empty()) {
+            j["note"] = r.note;
+        }
+        list.push_back(j);
+    }
+    return text;
+}
+
+// A KS group or GM group by name, for the commands that take `group G`.
+bool has_group(const gdoi_view& v, const std::string& name)
+{
+    if (const auto* ks = v.key_server(); ks != nullptr && ks_policy(*ks, name) != nullptr) {
+        return true;
+    }
+    const auto gms = v.members();
+    return std::any_of(gms.begin(), gms.end(), [&](const gdoi::gm* g) { return g->config().group == name; });
+}
+
+metric_sample metric(std::string name, std::string help, std::string type,
+                     std::vector<std::pair<std::string, std::string>> labels, std::uint64_t value)
+{
+    return {std::move(name), std::move(help), std::move(type), std::move(labels), value};
+}
+
+} // namespace
+
+command_output show_ks_replay(const gdoi_view& v, const core::clock& clk, const std::optional<std::string>& group)
+{
+    const auto* ks = v.key_server();
+    if (ks == nullptr) {
+        return ok("This box is not a GDOI key server.\n", {{"key_server", false}, {"groups", json::array()}});
+    }
+    if (group && ks_policy(*ks, *group) == nullptr) {
+        return failed("% Group " + *group + " not found\n");
+    }
+    std::string text;
+    json groups = json::array();
+    for (const auto& p : ks->config().groups) {
+        if (group && p.name != *group) {
+            continue;
+        }
+        text += "Anti-Replay Information For Group " + p.name + ":\n";
+        json g = {{"name", p.name}, {"teks", json::array()}};
+        const gdoi::group_keys* keys = ks->group(p.name);
+        const gdoi::tek* tbar = keys != nullptr ? replay_teks(keys->teks, text, g["teks"]) : nullptr;
+        if (tbar != nullptr) {
+            // The group's pseudotime runs from its first registration (seed 000).
+            const auto start = ks->pseudotime_start(p.name);
+            text += field(4, "Pseudotime", start ? pseudotime_text(ms_since(*start, clk))
+                                                 : std::string("not started (no member has registered)"));
+            text += field(4, "Pseudotime Tick", std::to_string(tbar->replay.tick_ms) + " msec");
+            g["pseudotime_ms"] = start ? json(ms_since(*start, clk)) : json(nullptr);
+            g["tick_ms"] = tbar->replay.tick_ms;
+        }
+        text += "\n";
+        groups.push_back(g);
+    }
+    if (!text.empty()) {
+        text.pop_back(); // no blank line after the last group
+    }
+    return ok(std::move(text), {{"key_server", true}, {"groups", groups}});
+}
+
+command_output show_gm_replay(const gdoi_view& v, const core::clock& clk,
+                              const std::vector<std::pair<std::string, std::uint64_t>>& drops)
+{
+    std::string text;
+    json groups = json::array();
+    for (const auto* gm : v.members()) {
+        const auto& name = gm->config().group;
+        text += "Anti-Replay Information For Group " + name + ":\n";
+        json g = {{"name", name}, {"registered", gm->registered() != nullptr}, {"teks", json::array()}};
+        if (const auto* reg = gm->registered()) {
+            if (const auto* tbar = replay_teks(reg->teks, text, g["teks"])) {
+                // What the KS said at registration, run forward on our clock.
+                const auto pt = tbar->replay.pseudotime_ms +
+                                ms_since(gm->registered_at().value_or(clk.now()), clk);
+                text += field(4, "Pseudotime", pseudotime_text(pt));
+                text += field(4, "Pseudotime Tick", std::to_string(tbar->replay.tick_ms) + " msec");
+                g["pseudotime_ms"] = pt;
+                g["tick_ms"] = tbar->replay.tick_ms;
+            }
+        } else {
+            text += "    No TEKs: " + gm_status_text(gm->state()) + "\n";
+        }
+        text += "\n";
+        groups.push_back(g);
+    }
+    if (groups.empty()) {
+        return ok("This box is not a GDOI group member.\n", {{"groups", groups}, {"dataplane_drops", nullptr}});
+    }
+    json d = nullptr;
+    if (!drops.empty()) {
+        d = json::object();
+        text += "Data-plane replay drops (all groups, since clear):\n";
+        for (const auto& [name, label] : replay_drop_labels) {
+            std::uint64_t n = 0;
+            for (const auto& [k, value] : drops) {
+                n = k == name ? value : n;
+            }
+            text += field(4, label, std::to_string(n));
+            d[name] = n;
+        }
+        text += "\n";
+    }
+    text.pop_back();
+    return ok(std::move(text), {{"groups", groups}, {"dataplane_drops", d}});
+}
+
+command_output show_feature(const gdoi_view& v, gdoi_feature f)
+{
+    // This build sends no GROUPKEY-PUSH, so neither its key server nor its members can
+    // take part in GM removal or policy replacement, whatever version they announce.
+    const std::string own_note = "this build has no GDOI rekeys (GROUPKEY-PUSH)";
+    std::string text;
+    json groups = json::array();
+    if (const auto* ks = v.key_server()) {
+        for (const auto& p : ks->config().groups) {
+            json g = {{"name", p.name}, {"key_servers", json::array()}, {"members", json::array()}};
+            text += "\nGroup Name: " + p.name + "\n";
+            text += feature_rows("Key Server ID",
+                                 {{addr(ks->config().local_addr), ks->config().phase1.version.str(), false, own_note}},
+                                 g["key_servers"]);
+            std::vector<feature_row> members;
+            for (const auto& m : ks->members()) {
+                if (m.group == p.name) {
+                    members.push_back({addr(m.addr), m.version, version_supports(m.version), {}});
+                }
+            }
+            text += feature_rows("Group Member ID", members, g["members"]);
+            groups.push_back(g);
+        }
+    }
+    for (const auto* gm : v.members()) {
+        const auto& c = gm->config();
+        json g = {{"name", c.group}, {"key_servers", json::array()}, {"members", json::array()}};
+        // What the key server announced in its vendor ID during Main Mode.
+        const auto* sa = gm->sa();
+        const std::string ks_version = sa != nullptr && sa->peer_version ? sa->peer_version->str() : "unknown";
+        text += "\nGroup Name: " + c.group + "\n";
+        text += feature_rows("Key Server ID", {{addr(gm->server().addr), ks_version, version_supports(ks_version), {}}},
+                             g["key_servers"]);
+        text += feature_rows("Group Member ID", {{addr(c.local_addr), c.phase1.version.str(), false, own_note}},
+                             g["members"]);
+        groups.push_back(g);
+    }
+    if (groups.empty()) {
+        text = "No GDOI groups are configured.\n";
+    }
+    return ok(std::move(text),
+              {{"feature", f == gdoi_feature::gm_removal ? "gm-removal" : "policy-replace"}, {"groups", groups}});
+}
+
+std::vector<metric_sample> gdoi_metrics(const gdoi_view& v)
+{
+    std::vector<metric_sample> out;
+    if (const auto* ks = v.key_server()) {
+        const std::string id = addr(ks->config().local_addr);
+        const auto& c = ks->counters();
+        const std::vector<std::pair<std::string, std::string>> l = {{"key_server", id}};
+        out.push_back(metric("gdoi_ks_received_total", "GDOI messages the key server received.", "counter", l,
+                             c.received));
+        out.push_back(metric("gdoi_ks_registrations_total", "Registrations the key server completed.", "counter", l,
+                             c.registrations));
+        out.push_back(metric("gdoi_ks_refused_total",
+                             "Messages refused: state, replay, unauthorized or no acceptable proposal.", "counter",
+                             l, c.refused));
+        out.push_back(metric("gdoi_ks_malformed_total", "Messages that did not parse.", "counter", l, c.malformed));
+        out.push_back(metric("gdoi_ks_hash_failures_total", "Messages with a bad or missing hash.", "counter", l,
+                             c.hash_failures));
+        out.push_back(metric("gdoi_ks_retransmits_total", "Duplicates answered from the reply cache.", "counter", l,
+                             c.retransmits));
+        out.push_back(metric("gdoi_ks_dpd_answered_total", "Dead peer detection probes answered.", "counter", l,
+                             c.dpd_answered));
+        out.push_back(metric("gdoi_ks_sessions", "ISAKMP sessions, half-open and established.", "gauge", l,
+                             ks->sessions()));
+        for (const auto& p : ks->config().groups) {
+            out.push_back(metric("gdoi_ks_members", "Members registered to this key server.", "gauge",
+                                 {{"group", p.name}, {"key_server", id}}, member_count(*ks, p.name)));
+        }
+    }
+    for (const auto* gm : v.members()) {
+        const std::vector<std::pair<std::string, std::string>> l = {{"group", gm->config().group},
+                                                                    {"key_server", addr(gm->server().addr)}};
+        const bool in_progress = gm->state() == gdoi::gm_state::main_mode || gm->state() == gdoi::gm_state::pull;
+        const std::uint64_t ended = gm->attempted_registrations() - (in_progress ? 1 : 0);
+        out.push_back(metric("gdoi_gm_registrations_attempted_total", "Registrations the group member started.",
+                             "counter", l, gm->attempted_registrations()));
+        out.push_back(metric("gdoi_gm_registrations_succeeded_total", "Registrations that completed.", "counter", l,
+                             gm->succeeded_registrations()));
+        out.push_back(metric("gdoi_gm_registrations_failed_total",
+                             "Registrations that ended without success (refused or timed out).", "counter", l,
+                             ended - std::min<std::uint64_t>(ended, gm->succeeded_registrations())));
+        out.push_back(metric("gdoi_gm_registered", "1 while the group member holds the group's keys.", "gauge", l,
+                             gm->registered() != nullptr ? 1 : 0));
+    }
+    return out;
+}
+
+void register_gdoi_operator_commands(command_registry& reg, const gdoi_view& v, gdoi_control& c)
+{
+    const gdoi_view* view = &v;
+    gdoi_control* control = &c;
+    for (const bool grouped : {false, true}) {
+        const std::string g = grouped ? " group <word>" : "";
+        reg.add({"show crypto gdoi" + g + " ks replay", "Key server anti-replay and TBAR pseudotime"},
+                [view, grouped](service& svc, const auto& params) {
+                    return show_ks_replay(*view, svc.clock(),
+                                          grouped ? std::optional<std::string>(params.at(0)) : std::nullopt);
+                });
+    }
+    // `clear crypto gdoi replay` moves this baseline: the data plane's counters stay
+    // monotonic (GET /metrics) and the show command prints the difference.
+    auto baseline = std::make_shared<std::map<std::string, std::uint64_t>>();
+    auto replay_drops = [baseline](const service& svc) {
+        std::vector<std::pair<std::string, std::uint64_t>> out;
+        for (const auto& [name, value] : svc.esp_drops()) {
+            const auto base = (*baseline)[name];
+            out.emplace_back(name, value >= base ? value - base : value);
+        }
+        return out;
+    };
+    reg.add({"show crypto gdoi gm replay", "Group member anti-replay, TBAR pseudotime and replay drops"},
+            [view, replay_drops](service& svc, const auto&) {
+                return show_gm_replay(*view, svc.clock(), replay_drops(svc));
+            });
+    reg.add({"show crypto gdoi feature gm-removal", "Key servers and members supporting GM removal"},
+            [view](service&, const auto&) { return show_feature(*view, gdoi_feature::gm_removal); });
+    reg.add({"show crypto gdoi feature policy-replace", "Key servers and members supporting policy replacement"},
+            [view](service&, const auto&) { return show_feature(*view, gdoi_feature::policy_replace); });
+
+    for (const bool grouped : {false, true}) {
+        const std::string g = grouped ? " group <word>" : "";
+        for (const bool now : {false, true}) {
+            reg.add({"clear crypto gdoi" + g + " ks members" + (now ? " now" : ""),
+                     now ? "Remove the group members now" : "Remove the group members", true},
+                    [control, grouped, now](service& svc, const auto& params) {
+                        auto* ks = control->writable_key_server();
+                        if (ks == nullptr) {
+                            return failed("% This box is not a GDOI key server.\n");
+                        }
+                        const std::string only = grouped ? params.at(0) : std::string{};
+                        if (grouped && ks_policy(*ks, only) == nullptr) {
+                            return failed("% Group " + only + " not found\n");
+                        }
+                        std::string text;
+                        json list = json::array();
+                        for (const auto& p : ks->config().groups) {
+                            if (grouped && p.name != only) {
+                                continue;
+                            }
+                            const auto n = ks->clear_members(p.name);
+                            text += "Removed " + std::to_string(n) + " member(s) of group " + p.name +
+                                    " from the key server's member table.\n";
+                            list.push_back({{"group", p.name}, {"removed", n}});
+                            svc.events().raise("KS_CLEAR_REGISTER",
+                                               "clear crypto gdoi ks members" + std::string(now ? " now" : "") +
+                                                   ": the key server forgot " + std::to_string(n) +
+                                                   " member(s) of group " + p.name,
+                                               {{"group", p.name}});
+                        }
+                        text += "% No GM-Removal message was sent: GDOI rekeys are not in this build. The members "
+                                "keep their keys and re-register on their own schedule.\n";
+                        return ok(std::move(text), {{"groups", list}, {"now", now}, {"gm_removal_sent", false}});
+                    });
+        }
+        reg.add({"clear crypto gdoi" + g + " replay", "Clear the anti-replay drop counters", true},
+                [view, grouped, baseline](service& svc, const auto& params) {
+                    if (grouped && !has_group(*view, params.at(0))) {
+                        return failed("% Group " + params.at(0) + " not found\n");
+                    }
+                    const auto drops = svc.esp_drops();
+                    if (drops.empty()) {
+                        return ok("No data plane: there are no replay counters to clear.\n", {{"cleared", false}});
+                    }
+                    for (const auto& [name, value] : drops) {
+                        (*baseline)[name] = value;
+                    }
+                    return ok(std::string("Replay drop counters cleared") +
+                                  (grouped ? " (the data plane counts them for all groups together)" : "") + ".\n",
+                              {{"cleared", true}});
+                });
+    }
+
+    const std::vector<std::pair<std::string, gdoi::direction_mode>> directions = {
+        {"inbound optional", gdoi::direction_mode::inbound_optional},
+        {"inbound only", gdoi::direction_mode::inbound_only},
+        {"both", gdoi::direction_mode::both}};
+    for (const auto& d : directions) {
+        const auto mode = d.second;
+        reg.add({"crypto gdoi gm group <word> ipsec direction " + d.first, "Direction of the group's IPsec SAs"},
+                [control, mode](service&, const auto& params) {
+                    const auto& name = params.at(0);
+                    auto* gm = control->writable_member(name);
+                    if (gm == nullptr) {
+                        return failed("% Group " + name + " has no group member on this box\n");
+                    }
+                    if (gm->registered() == nullptr) {
+                        return failed("% Group " + name +
+                                      " is not registered: its SAs get their direction at registration\n");
+                    }
+                    gm->set_direction(mode);
+                    return ok("IPSec SA direction of group " + name + ": " + direction_text(mode) +
+                                  " (until the next registration)\n",
+                              {{"group", name}, {"direction", direction_text(mode)}});
+                });
+    }
 }
 
 } // namespace mgmt

@@ -7,8 +7,11 @@
 #include "mgmt/commands.hpp"
 #include "mgmt/gdoi_view.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mgmt {
 
@@ -27,5 +30,28 @@ command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk);
 
 // Replaces the "not in this build yet" entries of the commands above; `v` must outlive `reg`.
 void register_gdoi_commands(command_registry& reg, const gdoi_view& v);
+
+// ---- anti-replay, feature versions, and the commands that change GDOI state ------
+
+// `show crypto gdoi [group G] ks replay`: each KS group's TEK replay settings and TBAR pseudotime.
+command_output show_ks_replay(const gdoi_view& v, const core::clock& clk, const std::optional<std::string>& group);
+// `show crypto gdoi gm replay`: each GM group's TEK replay settings and the pseudotime it
+// learned; `drops` are the data plane's replay drops since the last clear (empty: no data plane).
+command_output show_gm_replay(const gdoi_view& v, const core::clock& clk,
+                              const std::vector<std::pair<std::string, std::uint64_t>>& drops);
+
+enum class gdoi_feature { gm_removal, policy_replace };
+// `show crypto gdoi feature gm-removal | policy-replace` (seed 002): the version of each
+// key server and member, and whether it supports the feature.
+command_output show_feature(const gdoi_view& v, gdoi_feature f);
+
+// The GDOI samples of GET /metrics (service::add_metrics_source): key server and
+// group member registrations and failures, labelled by group and key server.
+std::vector<metric_sample> gdoi_metrics(const gdoi_view& v);
+
+// Replaces the "not in this build yet" entries of the replay and feature commands,
+// `clear crypto gdoi [group G] ks members [now]`, `clear crypto gdoi [group G] replay`
+// and `crypto gdoi gm group G ipsec direction ...`; `v` and `c` must outlive `reg`.
+void register_gdoi_operator_commands(command_registry& reg, const gdoi_view& v, gdoi_control& c);
 
 } // namespace mgmt

@@ -109,12 +109,23 @@ std::string prometheus_metrics(const service& svc)
                   "counter", l, value);
         }
     }
+    for (const auto& [name, value] : svc.control_counters()) {
+        w.add("gdoi_control_" + metric_name(name) + "_total", "Control thread counter " + name + " (ARP, TAP, tables).",
+              "counter", "", value);
+    }
     for (const auto& lc : svc.lcores()) {
         const std::string l =
             "lcore=\"" + std::to_string(lc.lcore_id) + "\",worker=\"" + std::to_string(lc.worker) + "\"";
         for (const auto& [name, value] : lc.counters) {
             w.add("gdoi_lcore_" + metric_name(name) + "_total", "Worker counter " + name + ".", "counter", l, value);
         }
+    }
+    for (const auto& m : svc.extra_metrics()) {
+        std::string labels;
+        for (const auto& [k, v] : m.labels) {
+            labels += (labels.empty() ? "" : ",") + k + "=\"" + escape(v) + "\"";
+        }
+        w.add(m.name, m.help, m.type, labels, m.value);
     }
     return w.str();
 }

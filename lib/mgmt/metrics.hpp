@@ -1,5 +1,6 @@
 // Every counter the service can read, in the Prometheus text exposition format
-// (GET /metrics). Labels: port, lcore (and worker); group and spi are reserved.
+// (GET /metrics). Labels: port, lcore (and worker); group and key_server on the
+// GDOI samples that service::add_metrics_source() brings in.
 #pragma once
 
 #include "mgmt/service.hpp"

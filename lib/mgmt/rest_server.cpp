@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 namespace mgmt {
 
@@ -150,7 +151,8 @@ rest_response config_endpoint(service& svc, const rest_request& req, const targe
     }
     if (req.method == "PUT" || req.method == "PATCH") {
         if (ios) {
-            return apply_response(req.method == "PUT" ? svc.replace_text(req.body) : svc.merge_lines(req.body));
+            return apply_response(req.method == "PUT" ? svc.replace_text(req.body, req.origin)
+                                                      : svc.merge_lines(req.body, req.origin));
         }
         auto body = parse_body(req.body, err);
         if (!body) {
@@ -159,7 +161,8 @@ rest_response config_endpoint(service& svc, const rest_request& req, const targe
         if (!body->is_object()) {
             return error_response(400, "the configuration must be a JSON object");
         }
-        return apply_response(req.method == "PUT" ? svc.replace_json(*body) : svc.merge_patch(*body));
+        return apply_response(req.method == "PUT" ? svc.replace_json(*body, req.origin)
+                                                  : svc.merge_patch(*body, req.origin));
     }
     return method_not_allowed("GET, PUT, PATCH");
 }
@@ -495,7 +498,7 @@ private:
             start_stream();
             return;
         }
-        rest_request r{std::string(req.method_string()), target, std::move(req.body())};
+        rest_request r{std::string(req.method_string()), target, std::move(req.body()), origin(req)};
         rest_response resp;
         try {
             resp = handle_request(srv_->svc, srv_->reg, r);
@@ -503,6 +506,19 @@ private:
             resp = error_response(500, std::string("internal error: ") + e.what());
         }
         respond(resp, keep);
+    }
+
+    change_origin origin(const http::request<http::string_body>& req)
+    {
+        const auto agent = req[http::field::user_agent];
+        change_origin o{std::string_view(agent.data(), agent.size()).starts_with("gdoictl") ? "gdoictl" : "REST",
+                        "unix socket"};
+        if constexpr (std::is_same_v<Socket, net::ip::tcp::socket>) {
+            boost::system::error_code ec;
+            const auto peer = sock_.remote_endpoint(ec);
+            o.by = ec ? "tcp" : "tcp " + peer.address().to_string();
+        }
+        return o;
     }
 
     void respond(const rest_response& r, bool keep)

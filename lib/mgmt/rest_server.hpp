@@ -23,6 +23,8 @@ struct rest_request {
     std::string method; // "GET", "PUT", ...
     std::string target; // "/config?format=ios"
     std::string body;
+    // Who sends it, for SYS-5-CONFIG_I: gdoictl (by its User-Agent) or any other REST client.
+    change_origin origin{"REST", "unix socket"};
 };
 
 struct rest_response {

@@ -8,6 +8,7 @@
 #include "mgmt/validate.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace mgmt {
 
@@ -118,12 +119,62 @@ std::vector<config_issue> restart_needed(const config& running, const config& ne
     return out;
 }
 
+// One key-server group with everything its lines name, so that a change to a
+// shared ACL or profile counts as a change of every group that uses it.
+struct resolved_ks_group {
+    std::optional<std::uint32_t> identity_number;
+    std::optional<ipv4> identity_address;
+    gdoi_server_local server;
+    std::vector<std::optional<ipsec_profile>> profiles; // per sa ipsec, in order
+    std::vector<std::optional<transform_set>> transforms;
+    std::vector<std::optional<access_list>> acls; // per sa ipsec, then authorization and rekey address
+    std::optional<rsa_key_cfg> rekey_key;
+    bool operator==(const resolved_ks_group&) const = default;
+};
+
+template <class T>
+std::optional<T> copy_of(const T* p)
+{
+    return p != nullptr ? std::optional<T>(*p) : std::nullopt;
+}
+
+resolved_ks_group resolve(const config& c, const gdoi_group& g)
+{
+    resolved_ks_group r{g.identity_number, g.identity_address, *g.server_local, {}, {}, {}, {}};
+    for (const auto& sa : g.server_local->sas) {
+        const auto* profile = c.find_profile(sa.profile);
+        r.profiles.push_back(copy_of(profile));
+        r.transforms.push_back(copy_of(profile ? c.find_transform_set(profile->transform_set) : nullptr));
+        r.acls.push_back(copy_of(c.find_access_list(sa.match_acl)));
+    }
+    r.acls.push_back(copy_of(c.find_access_list(g.server_local->authorization_address_acl)));
+    r.acls.push_back(copy_of(c.find_access_list(g.server_local->rekey_address_acl)));
+    for (const auto& k : c.rsa_keys) {
+        if (k.label == g.server_local->rekey_rsa_key) {
+            r.rekey_key = k;
+        }
+    }
+    return r;
+}
+
 int count_lines(std::string_view text)
 {
     return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
 
 } // namespace
+
+std::vector<std::string> changed_ks_policies(const config& before, const config& after)
+{
+    std::vector<std::string> out;
+    for (const auto& g : after.groups) {
+        const auto* old = before.find_group(g.name);
+        if (g.server_local && old != nullptr && old->server_local && !(resolve(before, *old) == resolve(after, g))) {
+            out.push_back(g.name);
+        }
+    }
+    return out;
+}
 
 service::service(core::event_bus& events, const core::clock& clk, config initial, const dataplane_view* view,
                  service_info info)
@@ -144,7 +195,7 @@ std::uint64_t service::generation() const
     return generation_;
 }
 
-apply_result service::replace_text(std::string_view ios_text)
+apply_result service::replace_text(std::string_view ios_text, const change_origin& origin)
 {
     auto parsed = parse_config(ios_text);
     if (!parsed.ok()) {
@@ -154,10 +205,11 @@ apply_result service::replace_text(std::string_view ios_text)
         r.generation = generation();
         return r;
     }
-    return install(std::move(parsed.cfg), split(parsed.diagnostics, "parse", 0, diagnostic::level::warning), 0);
+    return install(std::move(parsed.cfg), split(parsed.diagnostics, "parse", 0, diagnostic::level::warning), 0,
+                   origin);
 }
 
-apply_result service::merge_lines(std::string_view lines)
+apply_result service::merge_lines(std::string_view lines, const change_origin& origin)
 {
     // The parser is mode-based, so the running config followed by the new lines
     // reads exactly like IOS config mode: blocks reopen and lines add to them.
@@ -184,10 +236,10 @@ apply_result service::merge_lines(std::string_view lines)
             warnings.push_back(issue_from(d, "parse", offset));
         }
     }
-    return install(std::move(parsed.cfg), std::move(warnings), offset);
+    return install(std::move(parsed.cfg), std::move(warnings), offset, origin);
 }
 
-apply_result service::replace_json(const nlohmann::json& j)
+apply_result service::replace_json(const nlohmann::json& j, const change_origin& origin)
 {
     auto parsed = from_json(j);
     if (!parsed.ok()) {
@@ -199,17 +251,18 @@ apply_result service::replace_json(const nlohmann::json& j)
         r.generation = generation();
         return r;
     }
-    return install(std::move(*parsed.cfg), {}, 0);
+    return install(std::move(*parsed.cfg), {}, 0, origin);
 }
 
-apply_result service::merge_patch(const nlohmann::json& patch)
+apply_result service::merge_patch(const nlohmann::json& patch, const change_origin& origin)
 {
     nlohmann::json doc = to_json(running());
     doc.merge_patch(patch);
-    return replace_json(doc);
+    return replace_json(doc, origin);
 }
 
-apply_result service::install(config next, std::vector<config_issue> warnings, int line_offset)
+apply_result service::install(config next, std::vector<config_issue> warnings, int line_offset,
+                              const change_origin& origin)
 {
     apply_result r;
     r.warnings = std::move(warnings);
@@ -235,7 +288,15 @@ apply_result service::install(config next, std::vector<config_issue> warnings, i
             to_call.push_back(fn);
         }
     }
-    // Outside the lock: a listener may read the service again.
+    // Outside the lock: the sinks and listeners may read the service again.
+    events_.raise("CONFIG_I", "Configured from " + origin.from + " by " + origin.by,
+                  {{"generation", std::to_string(r.generation)}});
+    for (const auto& g : changed_ks_policies(before, next)) {
+        // Seed 002/003 wording, as operators' runbooks match it.
+        events_.raise("POLICY_CHANGE", "GDOI group " + g + " policy has changed. Use 'crypto gdoi ks rekey' to send a "
+                                       "rekey, or the changes will be send in the next scheduled rekey",
+                      {{"group", g}});
+    }
     for (const auto& fn : to_call) {
         fn(before, next);
     }
@@ -267,6 +328,37 @@ std::vector<crypto_group_state> service::crypto_groups() const
 std::string service::dataplane_version() const
 {
     return view_ != nullptr ? view_->version() : std::string{};
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> service::control_counters() const
+{
+    return view_ != nullptr ? view_->control_counters() : std::vector<std::pair<std::string, std::uint64_t>>{};
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> service::esp_drops() const
+{
+    return view_ != nullptr ? view_->esp_drops() : std::vector<std::pair<std::string, std::uint64_t>>{};
+}
+
+void service::add_metrics_source(metrics_source fn)
+{
+    std::lock_guard lock(mu_);
+    metrics_sources_.push_back(std::move(fn));
+}
+
+std::vector<metric_sample> service::extra_metrics() const
+{
+    std::vector<metrics_source> sources;
+    {
+        std::lock_guard lock(mu_);
+        sources = metrics_sources_;
+    }
+    std::vector<metric_sample> out;
+    for (const auto& fn : sources) {
+        auto more = fn();
+        out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    }
+    return out;
 }
 
 std::chrono::seconds service::uptime() const

@@ -79,6 +79,19 @@ public:
     virtual std::string version() const = 0;
     // Every GDOI group the data plane knows, in group-id order; empty without crypto maps.
     virtual std::vector<crypto_group_state> crypto_groups() const = 0;
+    // The control thread's counters (ARP, TAP exception path, table snapshots), by name.
+    virtual std::vector<std::pair<std::string, std::uint64_t>> control_counters() const { return {}; }
+    // The ESP engine's drop reasons summed over workers, by name; empty without ESP.
+    virtual std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const { return {}; }
+};
+
+// One Prometheus sample from a metrics source outside lib/mgmt (GDOI, ...).
+struct metric_sample {
+    std::string name; // gdoi_ks_registrations_total
+    std::string help;
+    std::string type; // counter or gauge
+    std::vector<std::pair<std::string, std::string>> labels;
+    std::uint64_t value = 0;
 };
 
 // A reason a configuration change was refused (or a warning about one that was applied).
@@ -109,6 +122,13 @@ struct apply_result {
 // {"applied": bool, "generation": n, "errors": [...], "warnings": [...]}
 nlohmann::json to_json(const apply_result& r);
 
+// Who applied a configuration change, for %SYS-5-CONFIG_I as IOS words it:
+// "Configured from console by console".
+struct change_origin {
+    std::string from = "console"; // console, REST or gdoictl
+    std::string by = "console";   // the connection: console, unix socket, tcp 127.0.0.1
+};
+
 struct service_info {
     std::string version; // gdoi-router version
 };
@@ -124,17 +144,24 @@ public:
     // ---- configuration: every change is validated first and applied whole --------
     config running() const;
     std::uint64_t generation() const;
+    // An applied change raises SYS-5-CONFIG_I naming `origin`, then GDOI-5-POLICY_CHANGE
+    // for each key-server group whose policy (ACL, transform, lifetime, replay, ...) changed.
     // Replaces the running configuration with a whole IOS-style text.
-    apply_result replace_text(std::string_view ios_text);
+    apply_result replace_text(std::string_view ios_text, const change_origin& origin = {});
     // Config-mode lines (`configure terminal` ... `end`) merged onto the running configuration.
-    apply_result merge_lines(std::string_view lines);
+    apply_result merge_lines(std::string_view lines, const change_origin& origin = {});
     // Replaces the running configuration with its JSON form (mgmt::from_json, strict).
-    apply_result replace_json(const nlohmann::json& j);
+    apply_result replace_json(const nlohmann::json& j, const change_origin& origin = {});
     // RFC 7386 merge patch onto to_json(running()).
-    apply_result merge_patch(const nlohmann::json& patch);
+    apply_result merge_patch(const nlohmann::json& patch, const change_origin& origin = {});
 
     // Called on the applying thread after each applied change (GDOI, COOP, ... hook in here).
     int on_config_change(config_listener fn);
+
+    // More samples for GET /metrics, read at each scrape (the GDOI counters hook in here).
+    using metrics_source = std::function<std::vector<metric_sample>()>;
+    void add_metrics_source(metrics_source fn);
+    std::vector<metric_sample> extra_metrics() const;
 
     // ---- state ----------------------------------------------------------------------
     bool has_dataplane() const { return view_ != nullptr; }
@@ -142,6 +169,8 @@ public:
     std::vector<lcore_state> lcores() const;
     std::vector<crypto_group_state> crypto_groups() const;
     std::string dataplane_version() const;
+    std::vector<std::pair<std::string, std::uint64_t>> control_counters() const;
+    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const;
     const service_info& info() const { return info_; }
     std::chrono::seconds uptime() const;
     // The last n events, oldest first.
@@ -151,7 +180,8 @@ public:
     const core::clock& clock() const { return clock_; }
 
 private:
-    apply_result install(config next, std::vector<config_issue> warnings, int line_offset);
+    apply_result install(config next, std::vector<config_issue> warnings, int line_offset,
+                         const change_origin& origin);
 
     core::event_bus& events_;
     const core::clock& clock_;
@@ -163,9 +193,14 @@ private:
     std::uint64_t generation_ = 1;
     std::map<int, config_listener> listeners_;
     int next_listener_ = 1;
+    std::vector<metrics_source> metrics_sources_; // guarded by mu_
 };
 
 // "key server", "group member", "key server and group member" or "router".
 std::string roles(const config& cfg);
+
+// Key-server groups (server local before and after) whose policy differs: the group's
+// own lines or anything they name (profiles, transform sets, ACLs, the rekey key).
+std::vector<std::string> changed_ks_policies(const config& before, const config& after);
 
 } // namespace mgmt

@@ -11,8 +11,10 @@ data="$GDOI_SOURCE_ROOT/test/data/configs"
 work=$(mktemp -d)
 sock="$work/run/mgmt.sock"
 ks_pid=""
+syslogd_pid=""
 cleanup() {
   [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null && wait "$ks_pid" 2>/dev/null
+  [ -n "$syslogd_pid" ] && kill "$syslogd_pid" 2>/dev/null && wait "$syslogd_pid" 2>/dev/null
   topo_down
   rm -rf "$work"
 }
@@ -31,8 +33,19 @@ wait_ready() { # LOG PID
   return 1
 }
 
+# --- a stand-in for the syslog daemon: one line per datagram on its socket
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "ab", 0)
+while True:
+    out.write(s.recv(8192) + b"\n")' "$work/syslog.sock" "$work/syslog.txt" &
+syslogd_pid=$!
+for i in $(seq 1 50); do [ -S "$work/syslog.sock" ] && break; sleep 0.1; done
+
 # --- a key server: control plane only, no DPDK
-"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket "$sock" >"$work/ks.log" 2>&1 &
+"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket "$sock" \
+  --syslog "$work/syslog.sock" >"$work/ks.log" 2>&1 &
 ks_pid=$!
 
 scenario "the daemon serves REST on a UNIX socket of mode 0600 in a directory it creates"
@@ -55,10 +68,17 @@ check "rc=$rc1/$rc2, out: $(cat "$work/out" "$work/out2")" test "$rc1" = 1 -a "$
   -a -n "$(grep -F "% Invalid input detected at '^' marker." "$work/out2")"
 
 scenario "GDOI commands say plainly that the feature is not in this build yet"
-ctl show crypto gdoi gm replay >"$work/out" 2>&1; rc=$?
-code=$(api -o /dev/null -w '%{http_code}' -X POST http://gdoi/commands -d '{"command":"sh cry gdoi gm dataplane counters"}')
+ctl crypto gdoi ks rekey >"$work/out" 2>&1; rc=$?
+code=$(api -o /dev/null -w '%{http_code}' -X POST http://gdoi/commands -d '{"command":"sh cry gdoi ks coop"}')
 check "rc=$rc, http=$code, out: $(cat "$work/out")" test "$rc" = 1 -a "$code" = 501 \
-  -a "$(cat "$work/out")" = "% show crypto gdoi gm replay: GDOI anti-replay is not in this build yet"
+  -a "$(cat "$work/out")" = "% crypto gdoi ks rekey: GDOI rekeys (GROUPKEY-PUSH) is not in this build yet"
+
+scenario "clear crypto gdoi ks members needs --yes in gdoictl, then says what it did"
+ctl clear crypto gdoi ks members >"$work/out" 2>&1; rc1=$?
+ctl --yes clear crypto gdoi ks members >"$work/out2" 2>&1; rc2=$?
+check "rc=$rc1/$rc2, out: $(cat "$work/out" "$work/out2")" test "$rc1" = 1 -a "$rc2" = 0 \
+  -a -n "$(grep -F 'rerun with --yes' "$work/out")" \
+  -a -n "$(grep -x "Removed 0 member(s) of group GDOI-GROUP1 from the key server's member table." "$work/out2")"
 
 scenario "GET /config?format=ios is what show running-config prints"
 api 'http://gdoi/config?format=ios' >"$work/rest.txt"
@@ -91,13 +111,23 @@ printf 'sh ver\nsh cry isakmp sa\nquit\n' | ctl >"$work/out" 2>&1; rc=$?
 check "rc=$rc, out: $(cat "$work/out")" test "$rc" = 0 -a -n "$(grep -F 'Roles: key server' "$work/out")" \
   -a -n "$(grep -x 'dst             src             state          conn-id status' "$work/out")"
 
+scenario "events reach syslog as RFC 5424 lines: CONFIG_I names gdoictl, then POLICY_CHANGE"
+printf 'ip access-list extended getvpn-acl\n deny tcp any any eq 23\n' | ctl conf t >"$work/out" 2>&1; rc=$?
+sleep 0.3
+check "rc=$rc, syslog: $(cat "$work/syslog.txt")" test "$rc" = 0 \
+  -a -n "$(grep -E '^<189>1 [0-9T:.-]+Z \S+ gdoi-router [0-9]+ ROUTER_START - %ROUTER-5-ROUTER_START: ' "$work/syslog.txt")" \
+  -a -n "$(grep -E ' CONFIG_I - %SYS-5-CONFIG_I: Configured from gdoictl by unix socket \(generation=3\)$' "$work/syslog.txt")" \
+  -a -n "$(grep -F "POLICY_CHANGE - %GDOI-5-POLICY_CHANGE: GDOI group GDOI-GROUP1 policy has changed. Use 'crypto gdoi ks rekey'" "$work/syslog.txt")"
+
 scenario "GET /events streams the backlog as JSON lines"
 api -N --max-time 1 http://gdoi/events >"$work/events" 2>/dev/null
 check "events: $(head -3 "$work/events")" grep -q '"name":"ROUTER_START"' "$work/events"
 
 scenario "/metrics is Prometheus text with the running configuration generation"
 api http://gdoi/metrics >"$work/metrics"
-check "metrics: $(head -6 "$work/metrics")" grep -qx 'gdoi_config_generation 2' "$work/metrics"
+check "metrics: $(grep -E 'generation|gdoi_ks' "$work/metrics")" test -n "$(grep -x 'gdoi_config_generation 3' "$work/metrics")" \
+  -a -n "$(grep -E '^gdoi_ks_members\{group="GDOI-GROUP1",key_server="[0-9.]+"\} 0$' "$work/metrics")" \
+  -a -n "$(grep -E '^gdoi_ks_registrations_total\{key_server="[0-9.]+"\} 0$' "$work/metrics")"
 
 scenario "SIGTERM removes the socket"
 kill "$ks_pid"; wait "$ks_pid"; rc=$?; ks_pid=""
@@ -148,6 +178,11 @@ if router_start "$work/router.log" --config "$work/router.cfg" --mgmt-socket "$s
     sleep 0.5
   done
   check "lan0 rx: gdoictl=$rx_ctl metrics=$rx_prom; w0 rx: gdoictl=$lc_ctl metrics=$lc_prom" test "$same" = yes
+
+  scenario "/metrics carries the control thread's ARP and TAP counters"
+  arp=$(api http://gdoi/metrics | sed -nE 's/^gdoi_control_arp_rx_total ([0-9]+)$/\1/p')
+  tap=$(api http://gdoi/metrics | grep -c '^gdoi_control_tap_')
+  check "arp_rx=$arp, tap families=$tap" test "${arp:-0}" -gt 0 -a "$tap" -ge 3
   router_stop
 else
   fail "did not start: $(tail -5 "$work/router.log")"

@@ -167,6 +167,26 @@ TEST_CASE("/metrics carries every port and lcore counter with its labels, as the
               std::string::npos);
     }
     CHECK(m.find("gdoi_uptime_seconds 3723\n") != std::string::npos);
+    // The control thread's counters (ARP, TAP exception path), one family each.
+    for (const auto& [name, value] : f.dataplane.control_) {
+        INFO(name);
+        CHECK(m.find("# TYPE gdoi_control_" + name + "_total counter\n") != std::string::npos);
+        CHECK(m.find("\ngdoi_control_" + name + "_total " + std::to_string(value) + "\n") != std::string::npos);
+    }
+}
+
+TEST_CASE("/metrics adds the samples of registered sources with their labels")
+{
+    test::fixture f;
+    f.svc.add_metrics_source([] {
+        return std::vector<mgmt::metric_sample>{
+            {"gdoi_gm_registered", "1 while registered.", "gauge", {{"group", "G\"1"}, {"key_server", "10.0.0.1"}}, 1},
+            {"gdoi_gm_registered", "1 while registered.", "gauge", {{"group", "G2"}}, 0}};
+    });
+    const auto m = call(f, "GET", "/metrics").body;
+    CHECK(m.find("# HELP gdoi_gm_registered 1 while registered.\n# TYPE gdoi_gm_registered gauge\n"
+                 "gdoi_gm_registered{group=\"G\\\"1\",key_server=\"10.0.0.1\"} 1\n"
+                 "gdoi_gm_registered{group=\"G2\"} 0\n") != std::string::npos);
 }
 
 TEST_CASE("bad requests get a JSON error with a fitting status and change nothing")

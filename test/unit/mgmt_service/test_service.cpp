@@ -4,6 +4,7 @@
 
 #include "mgmt/config_json.hpp"
 #include "mgmt/ios_printer.hpp"
+#include "mgmt/rest_server.hpp"
 
 using outcome = mgmt::apply_result::outcome;
 
@@ -108,4 +109,113 @@ TEST_CASE("PUT-style replacement takes the whole configuration, text or JSON")
     REQUIRE(w.warnings.size() == 1);
     CHECK(w.warnings[0].line == 1);
     CHECK(mgmt::print_config(f.svc.running()).find("hostname edge-1") != std::string::npos);
+}
+
+namespace {
+
+// Two key-server groups sharing one profile, each with its own ACL.
+const char* const ks_cfg = "crypto key generate rsa label KS-REKEY modulus 2048\n"
+                           "crypto isakmp policy 10\n"
+                           " encr aes 256\n"
+                           " hash sha256\n"
+                           " authentication pre-share\n"
+                           " group 14\n"
+                           "crypto isakmp key s3cret address 0.0.0.0\n"
+                           "crypto ipsec transform-set gcm128 esp-gcm 128\n"
+                           "crypto ipsec profile tek\n"
+                           " set transform-set gcm128\n"
+                           " set security-association lifetime seconds 3600\n"
+                           "crypto gdoi group G1\n"
+                           " identity number 1234\n"
+                           " server local\n"
+                           "  rekey authentication mypubkey rsa KS-REKEY\n"
+                           "  rekey transport unicast\n"
+                           "  sa ipsec 1\n"
+                           "   profile tek\n"
+                           "   match address ipv4 acl-1\n"
+                           "  address ipv4 10.77.2.1\n"
+                           "crypto gdoi group G2\n"
+                           " identity number 5678\n"
+                           " server local\n"
+                           "  rekey authentication mypubkey rsa KS-REKEY\n"
+                           "  rekey transport unicast\n"
+                           "  sa ipsec 1\n"
+                           "   profile tek\n"
+                           "   match address ipv4 acl-2\n"
+                           "  address ipv4 10.77.2.1\n"
+                           "ip access-list extended acl-1\n"
+                           " permit ip 10.77.1.0 0.0.0.255 10.77.3.0 0.0.0.255\n"
+                           "ip access-list extended acl-2\n"
+                           " permit ip 10.88.1.0 0.0.0.255 10.88.3.0 0.0.0.255\n";
+
+struct ks_fixture {
+    core::manual_clock clock;
+    core::event_bus events{clock};
+    mgmt::service svc{events, clock, test::parse_ok(ks_cfg), nullptr, {"0.1.0"}};
+    std::vector<std::string> seen; // "%SYS-5-CONFIG_I: ..." lines
+
+    ks_fixture()
+    {
+        events.subscribe([this](const core::event& e) { seen.push_back(core::format_message(e)); });
+    }
+};
+
+const std::string policy_change_g1 =
+    "%GDOI-5-POLICY_CHANGE: GDOI group G1 policy has changed. Use 'crypto gdoi ks rekey' to send a rekey, or the "
+    "changes will be send in the next scheduled rekey (group=G1)";
+const std::string policy_change_g2 =
+    "%GDOI-5-POLICY_CHANGE: GDOI group G2 policy has changed. Use 'crypto gdoi ks rekey' to send a rekey, or the "
+    "changes will be send in the next scheduled rekey (group=G2)";
+
+} // namespace
+
+TEST_CASE("an applied change raises SYS-5-CONFIG_I naming where it came from; a refused one raises nothing")
+{
+    test::fixture f;
+    std::vector<std::string> seen;
+    f.events.subscribe([&](const core::event& e) { seen.push_back(core::format_message(e)); });
+
+    REQUIRE(f.svc.merge_lines("interface lan0\n description inside\n").ok());
+    REQUIRE(f.svc.merge_lines("interface lan0\n description x\n", {"gdoictl", "unix socket"}).ok());
+    REQUIRE(f.svc.merge_patch(nlohmann::json::parse(R"({"dataplane": {"workers": 1}})"), {"REST", "tcp 127.0.0.1"})
+                .ok());
+    // REST requests carry their origin: any client over the UNIX socket by default.
+    auto rest = mgmt::handle_request(f.svc, f.commands, {"PATCH", "/config?format=ios", "ip route 10.9.0.0 "
+                                                                                        "255.255.0.0 10.0.0.254\n"});
+    REQUIRE(rest.status == 200);
+    CHECK(seen == std::vector<std::string>{"%SYS-5-CONFIG_I: Configured from console by console (generation=2)",
+                                           "%SYS-5-CONFIG_I: Configured from gdoictl by unix socket (generation=3)",
+                                           "%SYS-5-CONFIG_I: Configured from REST by tcp 127.0.0.1 (generation=4)",
+                                           "%SYS-5-CONFIG_I: Configured from REST by unix socket (generation=5)"});
+    seen.clear();
+    CHECK_FALSE(f.svc.merge_lines("crypto gdoi group G9\n identity number 9\n server local\n").ok());
+    CHECK(seen.empty());
+}
+
+TEST_CASE("on a key server, each group whose policy changed raises GDOI-5-POLICY_CHANGE after CONFIG_I")
+{
+    ks_fixture f;
+    // The group's own ACL: that group only, worded as in seed 003.
+    REQUIRE(f.svc.merge_lines("ip access-list extended acl-1\n deny tcp any any eq 23\n").ok());
+    CHECK(f.seen == std::vector<std::string>{"%SYS-5-CONFIG_I: Configured from console by console (generation=2)",
+                                             policy_change_g1});
+    // A profile both groups use: both.
+    f.seen.clear();
+    REQUIRE(f.svc.merge_lines("crypto ipsec profile tek\n set security-association lifetime seconds 7200\n").ok());
+    CHECK(f.seen == std::vector<std::string>{"%SYS-5-CONFIG_I: Configured from console by console (generation=3)",
+                                             policy_change_g1, policy_change_g2});
+    // The transform set behind the profile, and the group's replay settings.
+    f.seen.clear();
+    REQUIRE(f.svc.merge_lines("crypto ipsec transform-set gcm128 esp-gcm 256\n").ok());
+    CHECK(f.seen.size() == 3);
+    f.seen.clear();
+    REQUIRE(f.svc.merge_lines("crypto gdoi group G2\n server local\n  sa ipsec 1\n   replay time window-size 5\n")
+                .ok());
+    CHECK(f.seen == std::vector<std::string>{"%SYS-5-CONFIG_I: Configured from console by console (generation=5)",
+                                             policy_change_g2});
+    // Nothing a group uses: CONFIG_I alone.
+    f.seen.clear();
+    REQUIRE(f.svc.merge_lines("crypto isakmp key other address 10.1.1.1\n").ok());
+    CHECK(f.seen == std::vector<std::string>{"%SYS-5-CONFIG_I: Configured from console by console (generation=6)"});
+    CHECK(mgmt::changed_ks_policies(f.svc.running(), f.svc.running()).empty());
 }

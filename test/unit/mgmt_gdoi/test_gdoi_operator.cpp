@@ -1,0 +1,336 @@
+// The GDOI anti-replay, feature-version and state-changing commands on a fixed state:
+// a real key server and group member registered in-process on the manual clock, and
+// a fake data plane for the replay drop counters.
+#include "../gdoi/fixture.hpp"
+
+#include "mgmt/gdoi_commands.hpp"
+#include "mgmt/metrics.hpp"
+#include "mgmt/rest_server.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+using nlohmann::json;
+using status = mgmt::command_output::status;
+
+class fixed_node final : public mgmt::gdoi_view, public mgmt::gdoi_control {
+public:
+    const gdoi::ks* key_server() const override { return ks; }
+    std::vector<const gdoi::gm*> members() const override { return {gms.begin(), gms.end()}; }
+    gdoi::ks* writable_key_server() override { return ks; }
+    gdoi::gm* writable_member(std::string_view group) override
+    {
+        for (auto* g : gms) {
+            if (g->config().group == group) {
+                return g;
+            }
+        }
+        return nullptr;
+    }
+
+    gdoi::ks* ks = nullptr;
+    std::vector<gdoi::gm*> gms;
+};
+
+// Only the ESP drop counters matter here.
+class esp_dataplane final : public mgmt::dataplane_view {
+public:
+    std::vector<mgmt::port_state> ports() const override { return {}; }
+    std::vector<mgmt::lcore_state> lcores() const override { return {}; }
+    std::string version() const override { return "DPDK 22.11.1"; }
+    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return drops; }
+
+    std::vector<std::pair<std::string, std::uint64_t>> drops = {
+        {"no_sa", 9}, {"bad_icv", 1}, {"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}};
+};
+
+gdoi::gm_config member_cfg()
+{
+    auto c = gdoi_test::gm_cfg();
+    c.reregister_jitter = std::chrono::seconds{0};
+    return c;
+}
+
+// A KS with groups GETVPN and OTHER, one GM registered to GETVPN, and 100 s gone by.
+struct registered {
+    gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
+    fixed_node node;
+    esp_dataplane dataplane;
+    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0"}};
+    mgmt::command_registry commands;
+
+    registered()
+    {
+        tb.register_all();
+        tb.clock.advance(std::chrono::seconds{100});
+        node.ks = tb.server.get();
+        node.gms = {tb.member.get()};
+        mgmt::register_builtin_commands(commands);
+        mgmt::register_gdoi_commands(commands, node);
+        mgmt::register_gdoi_operator_commands(commands, node, node);
+    }
+
+    mgmt::command_output run(const std::string& line, bool confirmed = false)
+    {
+        return commands.run(svc, line, confirmed);
+    }
+    const gdoi::group_keys& keys(const std::string& g = "GETVPN") const { return *tb.server->group(g); }
+};
+
+std::string hex_spi(std::uint32_t s)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08X", s);
+    return buf;
+}
+
+// "    TEK 0x0000ABCD           : " as the show commands align it.
+std::string tek_label(std::uint32_t spi)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "    %-25s: ", ("TEK " + hex_spi(spi)).c_str());
+    return buf;
+}
+
+} // namespace
+
+TEST_CASE("show crypto gdoi ks replay prints each group's TEK replay settings and TBAR pseudotime")
+{
+    registered f;
+    auto out = f.run("sh cry gdoi ks replay");
+    REQUIRE(out.ok());
+    const auto& k = f.keys();
+    const auto& o = f.keys("OTHER");
+    // GETVPN's pseudotime started with its first registration, 100 s ago; OTHER has no member yet.
+    CHECK(out.text == "Anti-Replay Information For Group GETVPN:\n" + tek_label(k.teks[0].spi) +
+                          "Time Based, window 5 sec\n" + tek_label(k.teks[1].spi) +
+                          "Counter Based, window 64 packets\n"
+                          "    Pseudotime               : 100.000 sec\n"
+                          "    Pseudotime Tick          : 100 msec\n"
+                          "\n"
+                          "Anti-Replay Information For Group OTHER:\n" +
+                          tek_label(o.teks[0].spi) + "Time Based, window 5 sec\n" + tek_label(o.teks[1].spi) +
+                          "Counter Based, window 64 packets\n"
+                          "    Pseudotime               : not started (no member has registered)\n"
+                          "    Pseudotime Tick          : 100 msec\n");
+    const auto& g = out.data["groups"][0];
+    CHECK(g["name"] == "GETVPN");
+    CHECK(g["pseudotime_ms"] == 100000);
+    CHECK(g["tick_ms"] == 100);
+    CHECK(g["teks"][0] == json{{"spi", k.teks[0].spi}, {"mode", "time"}, {"window", 5}});
+    CHECK(g["teks"][1] == json{{"spi", k.teks[1].spi}, {"mode", "counter"}, {"window", 64}});
+    CHECK(out.data["groups"][1]["pseudotime_ms"].is_null());
+
+    auto one = f.run("show crypto gdoi group OTHER ks replay");
+    REQUIRE(one.ok());
+    CHECK(one.text.starts_with("Anti-Replay Information For Group OTHER:\n"));
+    CHECK(one.data["groups"].size() == 1);
+    CHECK(f.run("show crypto gdoi group NOPE ks replay").text == "% Group NOPE not found\n");
+}
+
+TEST_CASE("show crypto gdoi gm replay prints the pseudotime the member learned and the replay drops since clear")
+{
+    registered f;
+    const auto& r = *f.tb.member->registered();
+    auto out = f.run("show crypto gdoi gm replay");
+    REQUIRE(out.ok());
+    const std::string drops = "Data-plane replay drops (all groups, since clear):\n"
+                              "    Counter replay           : {replay}\n"
+                              "    TBAR out of window       : {window}\n"
+                              "    TBAR stamp missing       : 0\n";
+    auto expected = [&](const std::string& replay, const std::string& window, const std::string& pt) {
+        std::string d = drops;
+        d.replace(d.find("{replay}"), 8, replay);
+        d.replace(d.find("{window}"), 8, window);
+        return "Anti-Replay Information For Group GETVPN:\n" + tek_label(r.teks[0].spi) + "Time Based, window 5 sec\n" +
+               tek_label(r.teks[1].spi) + "Counter Based, window 64 packets\n    Pseudotime               : " + pt +
+               "\n    Pseudotime Tick          : 100 msec\n\n" + d;
+    };
+    CHECK(out.text == expected("5", "2", "100.000 sec"));
+    CHECK(out.data["dataplane_drops"] == json{{"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}});
+    CHECK(out.data["groups"][0]["pseudotime_ms"] == 100000);
+
+    // clear crypto gdoi replay is destructive: it asks first, then zeroes what the show prints.
+    CHECK(f.run("clear crypto gdoi replay").result == status::needs_confirmation);
+    CHECK(f.run("show crypto gdoi gm replay").data["dataplane_drops"]["replay"] == 5);
+    auto cleared = f.run("clear crypto gdoi group GETVPN replay", true);
+    REQUIRE(cleared.ok());
+    CHECK(cleared.text == "Replay drop counters cleared (the data plane counts them for all groups together).\n");
+    f.dataplane.drops[2].second = 8; // three more replays
+    f.tb.clock.advance(std::chrono::milliseconds{1500});
+    CHECK(f.run("sh cry gdoi gm replay").text == expected("3", "0", "101.500 sec"));
+    CHECK(f.run("clear crypto gdoi group NOPE replay", true).result == status::failed);
+
+    // The data plane's own counters stay monotonic for /metrics.
+    CHECK(f.svc.esp_drops()[2].second == 8);
+}
+
+TEST_CASE("show crypto gdoi feature lists versions and support as in seed 002")
+{
+    registered f;
+    auto out = f.run("show crypto gdoi feature gm-removal");
+    REQUIRE(out.ok());
+    // This build sends no GROUPKEY-PUSH: its own key server and member say No, whatever
+    // version they announce; the member's 1.0.2 supports the feature.
+    CHECK(out.text == "\nGroup Name: GETVPN\n"
+                      "Key Server ID      Version  Feature Supported\n"
+                      "-----\n"
+                      "10.0.0.1           1.0.2    No\n"
+                      "Group Member ID    Version  Feature Supported\n"
+                      "-----\n"
+                      "10.0.1.1           1.0.2    Yes\n"
+                      "\nGroup Name: OTHER\n"
+                      "Key Server ID      Version  Feature Supported\n"
+                      "-----\n"
+                      "10.0.0.1           1.0.2    No\n"
+                      "Group Member ID    Version  Feature Supported\n"
+                      "-----\n"
+                      // The GM side: the KS's version from its vendor ID, and this build's member.
+                      "\nGroup Name: GETVPN\n"
+                      "Key Server ID      Version  Feature Supported\n"
+                      "-----\n"
+                      "10.0.0.1           1.0.2    Yes\n"
+                      "Group Member ID    Version  Feature Supported\n"
+                      "-----\n"
+                      "10.0.1.1           1.0.2    No\n");
+    CHECK(out.data["feature"] == "gm-removal");
+    CHECK(out.data["groups"][0]["members"] == json{{{"id", "10.0.1.1"}, {"version", "1.0.2"}, {"supported", true}}});
+    CHECK(out.data["groups"][0]["key_servers"][0]["supported"] == false);
+    CHECK(out.data["groups"][0]["key_servers"][0]["note"] == "this build has no GDOI rekeys (GROUPKEY-PUSH)");
+    auto pr = f.run("sh cry gdoi feat policy-replace");
+    REQUIRE(pr.ok());
+    CHECK(pr.data["feature"] == "policy-replace");
+    CHECK(pr.text == out.text);
+}
+
+TEST_CASE("clear crypto gdoi ks members asks first, then the key server forgets its members")
+{
+    registered f;
+    gdoi_test::event_log events(f.tb.bus);
+    auto ask = f.run("clear crypto gdoi ks members");
+    CHECK(ask.result == status::needs_confirmation);
+    CHECK(f.tb.server->members().size() == 1); // nothing happened yet
+
+    CHECK(f.run("clear crypto gdoi group NOPE ks members", true).text == "% Group NOPE not found\n");
+    auto other = f.run("clear crypto gdoi group OTHER ks members now", true);
+    REQUIRE(other.ok());
+    CHECK(other.data == json{{"groups", {{{"group", "OTHER"}, {"removed", 0}}}}, {"now", true},
+                             {"gm_removal_sent", false}});
+    CHECK(f.tb.server->members().size() == 1);
+
+    auto out = f.run("clear crypto gdoi ks members", true);
+    REQUIRE(out.ok());
+    CHECK(out.text == "Removed 1 member(s) of group GETVPN from the key server's member table.\n"
+                      "Removed 0 member(s) of group OTHER from the key server's member table.\n"
+                      "% No GM-Removal message was sent: GDOI rekeys are not in this build. The members keep "
+                      "their keys and re-register on their own schedule.\n");
+    CHECK(f.tb.server->members().empty());
+    CHECK(f.run("show crypto gdoi ks members summary").text == "No group members are registered.\n");
+    CHECK(events.has("KS_CLEAR_REGISTER"));
+    // The member keeps its keys.
+    CHECK(f.tb.member->state() == gdoi::gm_state::registered);
+
+    // A box without a key server says so.
+    fixed_node gm_only;
+    gm_only.gms = {f.tb.member.get()};
+    mgmt::command_registry reg;
+    mgmt::register_gdoi_operator_commands(reg, gm_only, gm_only);
+    CHECK(reg.run(f.svc, "clear crypto gdoi ks members", true).text == "% This box is not a GDOI key server.\n");
+}
+
+TEST_CASE("crypto gdoi gm group G ipsec direction sets the installed SAs' direction until the next registration")
+{
+    registered f;
+    gdoi_test::event_log events(f.tb.bus);
+    auto out = f.run("crypto gdoi gm group GETVPN ipsec direction inbound optional");
+    REQUIRE(out.ok());
+    CHECK(out.text == "IPSec SA direction of group GETVPN: Inbound Optional (until the next registration)\n");
+    CHECK(out.data == json{{"group", "GETVPN"}, {"direction", "Inbound Optional"}});
+    CHECK(f.tb.installer.directions.at("GETVPN") == gdoi::direction_mode::inbound_optional);
+    CHECK(f.run("show crypto gdoi gm").text.find("IPSec SA Direction       : Inbound Optional\n") !=
+          std::string::npos);
+
+    REQUIRE(f.run("cry gdoi gm group GETVPN ipsec dir inbound only").ok());
+    CHECK(f.tb.installer.directions.at("GETVPN") == gdoi::direction_mode::inbound_only);
+    CHECK_FALSE(events.has("GM_CONV_SA_DUPLEX_LOCAL"));
+    REQUIRE(f.run("crypto gdoi gm group GETVPN ipsec direction both").ok());
+    CHECK(f.tb.installer.directions.at("GETVPN") == gdoi::direction_mode::both);
+    CHECK(events.has("GM_CONV_SA_DUPLEX_LOCAL"));
+
+    // Not persistent: the next registration brings back the configured direction (seed 000).
+    REQUIRE(f.run("crypto gdoi gm group GETVPN ipsec direction inbound only").ok());
+    f.tb.register_all();
+    CHECK(f.tb.member->direction() == gdoi::direction_mode::both);
+    CHECK(f.tb.installer.directions.at("GETVPN") == gdoi::direction_mode::both);
+
+    CHECK(f.run("crypto gdoi gm group OTHER ipsec direction both").text ==
+          "% Group OTHER has no group member on this box\n");
+}
+
+TEST_CASE("the operator commands replace their placeholders; rekeys and COOP still say they are not built")
+{
+    registered f;
+    for (const std::string line :
+         {"show crypto gdoi ks replay", "show crypto gdoi group GETVPN ks replay", "show crypto gdoi gm replay",
+          "show crypto gdoi feature gm-removal", "show crypto gdoi feature policy-replace"}) {
+        INFO(line);
+        auto console = f.run(line);
+        REQUIRE(console.ok());
+        auto rest = mgmt::handle_request(f.svc, f.commands, {"POST", "/commands", json{{"command", line}}.dump()});
+        REQUIRE(rest.status == 200);
+        auto body = json::parse(rest.body);
+        CHECK(body["output"] == console.text);
+        CHECK(body["data"] == console.data);
+    }
+    // Destructive over REST: 428 without confirm, then the same answer as the console.
+    auto refused =
+        mgmt::handle_request(f.svc, f.commands, {"POST", "/commands", R"({"command":"clear crypto gdoi ks members"})"});
+    CHECK(refused.status == 428);
+    CHECK(f.tb.server->members().size() == 1);
+    auto done = mgmt::handle_request(f.svc, f.commands,
+                                     {"POST", "/commands", R"({"command":"clear cry gdoi ks mem","confirm":true})"});
+    REQUIRE(done.status == 200);
+    CHECK(json::parse(done.body)["data"]["groups"][0]["removed"] == 1);
+    auto dir = mgmt::handle_request(f.svc, f.commands,
+                                    {"POST", "/commands/crypto/gdoi/gm/group/GETVPN/ipsec/direction/both", ""});
+    CHECK(dir.status == 200);
+
+    auto rekey = f.run("crypto gdoi ks rekey", true);
+    CHECK(rekey.result == status::not_built);
+    CHECK(rekey.text == "% crypto gdoi ks rekey: GDOI rekeys (GROUPKEY-PUSH) is not in this build yet\n");
+    CHECK(f.run("crypto gdoi ks group GETVPN rekey replace-now").result == status::not_built);
+    auto coop = f.run("clear crypto gdoi ks coop role", true);
+    CHECK(coop.result == status::not_built);
+    CHECK(coop.text == "% clear crypto gdoi ks coop role: COOP key-server redundancy is not in this build yet\n");
+}
+
+TEST_CASE("the GDOI metrics carry registrations and failures labelled by group and key server")
+{
+    registered f;
+    f.svc.add_metrics_source([&] { return mgmt::gdoi_metrics(f.node); });
+    const auto m = mgmt::prometheus_metrics(f.svc);
+    for (const std::string line : {
+             "gdoi_ks_registrations_total{key_server=\"10.0.0.1\"} 1\n",
+             "gdoi_ks_hash_failures_total{key_server=\"10.0.0.1\"} 0\n",
+             "gdoi_ks_members{group=\"GETVPN\",key_server=\"10.0.0.1\"} 1\n",
+             "gdoi_ks_members{group=\"OTHER\",key_server=\"10.0.0.1\"} 0\n",
+             "gdoi_gm_registrations_attempted_total{group=\"GETVPN\",key_server=\"10.0.0.1\"} 1\n",
+             "gdoi_gm_registrations_succeeded_total{group=\"GETVPN\",key_server=\"10.0.0.1\"} 1\n",
+             "gdoi_gm_registrations_failed_total{group=\"GETVPN\",key_server=\"10.0.0.1\"} 0\n",
+             "gdoi_gm_registered{group=\"GETVPN\",key_server=\"10.0.0.1\"} 1\n",
+             "# TYPE gdoi_ks_registrations_total counter\n",
+             "# TYPE gdoi_ks_members gauge\n",
+         }) {
+        INFO(line);
+        CHECK(m.find(line) != std::string::npos);
+    }
+    // A registration still under way is an attempt, not yet a failure.
+    f.tb.gm_start("MM1 again");
+    CHECK(mgmt::prometheus_metrics(f.svc).find(
+              "gdoi_gm_registrations_failed_total{group=\"GETVPN\",key_server=\"10.0.0.1\"} 0\n") != std::string::npos);
+    CHECK(mgmt::prometheus_metrics(f.svc).find(
+              "gdoi_gm_registrations_attempted_total{group=\"GETVPN\",key_server=\"10.0.0.1\"} 2\n") !=
+          std::string::npos);
+}
