@@ -40,6 +40,7 @@ public:
     std::vector<mgmt::port_state> ports() const override { return {}; }
     std::vector<mgmt::lcore_state> lcores() const override { return {}; }
     std::string version() const override { return "DPDK 22.11.1"; }
+    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return {}; }
     std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return drops; }
 
     std::vector<std::pair<std::string, std::uint64_t>> drops = {
