@@ -101,6 +101,14 @@ void esp_installer::install_sa(const std::string& group, const gdoi::tek& t)
     if (!r) {
         return;
     }
+    if (out.tbar) {
+        // The KS stamped its pseudotime into the TEK as it sent it; the group's data-plane
+        // clock runs on from there, and the window is the TEK's (seconds) in ticks.
+        const std::uint64_t tick_ms = std::max<std::uint64_t>(t.replay.tick_ms, 1);
+        report("TBAR clock of TEK " + std::to_string(t.spi),
+               table_.set_pseudotime(g, t.replay.pseudotime_ms / tick_ms, tick_ms * 1'000'000,
+                                     std::uint64_t{t.replay.window} * 1000 / tick_ms));
+    }
     // Inbound is usable at once; outbound follows unless the group only receives.
     const auto dir = directions_.count(group) ? directions_[group] : gdoi::direction_mode::both;
     if (dir != gdoi::direction_mode::inbound_only && t.direction != gdoi::sa_direction::receiver_only) {

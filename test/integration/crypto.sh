@@ -146,6 +146,7 @@ crypto gdoi group G1
   sa ipsec 1
    profile tek
    match address ipv4 getvpn
+   replay time window-size 5
   address ipv4 10.77.3.1
 ip access-list extended getvpn
  permit ip 10.77.0.0 0.0.255.255 10.77.0.0 0.0.255.255
@@ -327,8 +328,10 @@ scenario "the local-deny UDP is in clear on the wan"
 check "$(grep 5555 "$work/wan.txt")" grep -q '10.77.1.1\.[0-9]* > 10.77.3.1\.5555: UDP' "$work/wan.txt"
 
 scenario "scapy decrypts a captured ESP packet to host A's ICMP echo request"
+# With keys from the key server the group runs TBAR (replay time): the plaintext
+# then starts with our metadata block (docs/wire.md, ESP next header 253).
 dec=$("$PY" - "$work/wan.pcap" "$KEYSALT" "$SPI" <<'PYEOF' 2>&1
-import sys
+import struct, sys
 from scapy.all import rdpcap, IP, ICMP
 from scapy.layers.ipsec import ESP, SecurityAssociation
 key = bytes.fromhex(sys.argv[2])
@@ -336,9 +339,18 @@ sa = SecurityAssociation(ESP, spi=int(sys.argv[3], 16), crypt_algo="AES-GCM", cr
                          tunnel_header=IP(src="10.77.1.1", dst="10.77.3.1"))
 for p in rdpcap(sys.argv[1]):
     if IP in p and p[IP].proto == 50 and p[IP].src == "10.77.1.1":
-        inner = sa.decrypt(p[IP])
+        plain = sa.crypt_algo.decrypt(sa, p[ESP], sa.crypt_key, sa.crypt_algo.icv_size)
+        data, note = bytes(plain.data), ""
+        if plain.nh == 253:
+            version, nh, len4, _flags, stamp = struct.unpack("!BBBBQ", data[:12])
+            if version != 1 or nh != 4:
+                continue
+            data, note = data[len4 * 4:], " (TBAR pseudotime %d)" % stamp
+        elif plain.nh != 4:
+            continue
+        inner = IP(data)
         if ICMP in inner and inner[ICMP].type == 8:
-            print("decrypted", inner[IP].src, ">", inner[IP].dst, "icmp echo-request id", inner[ICMP].id)
+            print("decrypted", inner[IP].src, ">", inner[IP].dst, "icmp echo-request id", inner[ICMP].id, note)
             break
 else:
     print("no ESP-protected ICMP echo request found")
