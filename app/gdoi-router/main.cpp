@@ -21,6 +21,8 @@
 #include "mgmt/validate.hpp"
 
 #include <boost/asio/io_context.hpp>
+
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 
 #include <cerrno>
@@ -109,7 +111,18 @@ std::uint32_t crypto_group_of(const mgmt::config& cfg, const mgmt::interface_cfg
     return it == ids.end() ? 0 : it->second;
 }
 
-fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const app::options& opts)
+// Groups whose member arms fail-close (crypto map ... gdoi fail-close + activate).
+bool arms_fail_close(const mgmt::gdoi_setup& setup, const mgmt::config& cfg, std::uint32_t group_id)
+{
+    const auto ids = crypto_group_ids(cfg);
+    return std::any_of(setup.gms.begin(), setup.gms.end(), [&](const gdoi::gm_config& gm) {
+        const auto it = ids.find(gm.group);
+        return gm.fail_close && it != ids.end() && it->second == group_id;
+    });
+}
+
+fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const mgmt::gdoi_setup& setup,
+                                               const app::options& opts)
 {
     fastpath::runtime_options ro;
     for (const auto& ifc : cfg.interfaces) {
@@ -122,6 +135,8 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const ap
                                               static_cast<std::uint8_t>(ifc.address->prefix_len)};
         }
         p.crypto_group = crypto_group_of(cfg, ifc);
+        // Held closed from the first packet; the member then publishes its fail-close policy.
+        p.fail_close = p.crypto_group != 0 && arms_fail_close(setup, cfg, p.crypto_group);
         for (const mgmt::ipv4& g : ifc.igmp_static_groups) {
             p.igmp_static_groups.push_back(g.value);
         }
@@ -256,7 +271,7 @@ int main(int argc, char* argv[])
 
     // A key-server-only configuration has no DPDK ports and starts no EAL (DESIGN.md).
     std::unique_ptr<fastpath::runtime> dataplane;
-    auto ro = runtime_options_from(cfg, opts);
+    auto ro = runtime_options_from(cfg, setup, opts);
     if (!ro.ports.empty()) {
         auto started = fastpath::runtime::start(ro);
         if (!started.notice.empty()) {

@@ -171,7 +171,7 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         if (!err.empty()) {
             return err;
         }
-        worker_ports_.push_back({ports_[i].port_id, opts.ports[i].crypto_group});
+        worker_ports_.push_back({ports_[i].port_id, opts.ports[i].crypto_group, opts.ports[i].fail_close});
         port_info& p = ports_[i];
         rte_ether_addr mac{};
         rte_eth_macaddr_get(p.port_id, &mac);

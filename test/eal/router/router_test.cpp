@@ -1105,3 +1105,37 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     b.ctx.group_counters = nullptr;
     b.ctx.port_drops = nullptr;
 }
+
+TEST_CASE("fail-close armed at start: before any policy is published, IPv4 on the crypto-map port is dropped")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    b.resolve_b();
+    b.learn_a();
+    b.drain(0);
+    b.drain(1);
+    // As the daemon starts a port whose member arms fail-close: no policy yet.
+    delete b.tables.crypto.exchange(nullptr);
+    b.wports[1].fail_close = true;
+
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 64)));
+    b.run();
+    CHECK(b.sent(1).empty());
+    CHECK(b.worker(worker_counter::fail_close_drop) == 1);
+    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, ipv4(host_b, host_a, 64)));
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::fail_close_drop) == 2);
+    CHECK(b.worker(worker_counter::bypass) == 0);
+
+    // The first policy takes over: the same packet is encrypted.
+    c.publish(fastpath::crypto_direction::both);
+    b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 64)));
+    b.run();
+    const auto out = b.sent(1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0][14 + 9] == pkt::proto_esp);
+    CHECK(b.worker(worker_counter::fail_close_drop) == 2);
+    b.wports[1].fail_close = false;
+}
