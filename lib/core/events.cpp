@@ -115,6 +115,7 @@ const std::vector<event_kind> catalogue = {
     {"CONFIG_WARNING", "ROUTER", warning, false, "The configuration has a line that was kept but is not acted on."},
     {"PORT_LINK", "ROUTER", notice, false, "A port's link changed state."},
     {"LEGACY_ALGORITHM", "ROUTER", warning, false, "A legacy algorithm (3DES, DH group 2 or 5) is in use."},
+    {"KS_SID_EXHAUSTED", "ROUTER", error, true, "A group has no sender ID left for a member that asked for some; its registration was refused."},
 };
 
 } // namespace
