@@ -118,6 +118,7 @@ const std::vector<event_kind> catalogue = {
     {"PORT_LINK", "ROUTER", notice, false, "A port's link changed state."},
     {"SYSLOG_DOWN", "ROUTER", warning, false, "Events cannot reach syslog; they still go to stderr and the REST stream."},
     {"LEGACY_ALGORITHM", "ROUTER", warning, false, "A legacy algorithm (3DES, DH group 2 or 5) is in use."},
+    {"KS_SID_EXHAUSTED", "ROUTER", error, true, "A group has no sender ID left for a member that asked for some; its registration was refused."},
 };
 
 } // namespace

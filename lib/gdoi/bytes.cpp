@@ -77,6 +77,7 @@ std::string_view to_string(errc e)
     case errc::state: return "unexpected message";
     case errc::unauthorized: return "unauthorized";
     case errc::unknown_group: return "unknown group";
+    case errc::exhausted: return "exhausted";
     }
     return "?";
 }

@@ -78,6 +78,7 @@ enum class errc {
     state,           // message not expected now (replay, wrong exchange)
     unauthorized,    // peer not allowed
     unknown_group,
+    exhausted,       // a resource such as the group's sender-ID space is used up
 };
 std::string_view to_string(errc e);
 

@@ -18,21 +18,33 @@ std::string_view to_string(gm_state s)
     return "?";
 }
 
-std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny, const std::vector<tek>& teks)
+std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny,
+                                    const std::vector<policy_entry>& ks_acl)
 {
     std::vector<policy_entry> out;
     for (const auto& d : local_deny) {
         out.push_back({false, d});
     }
-    for (const auto& t : teks) {
-        for (const auto& s : t.selectors) {
-            policy_entry e{true, s};
-            if (std::find(out.begin(), out.end(), e) == out.end()) {
-                out.push_back(e);
-            }
+    // First match wins, so a line equal to an earlier one can never match: drop it.
+    for (const auto& e : ks_acl) {
+        if (std::find(out.begin(), out.end(), e) == out.end()) {
+            out.push_back(e);
         }
     }
     return out;
+}
+
+// What a KS's refusal notify means here (docs/wire-gdoi.md, Authorization).
+static std::string refusal_reason(std::uint16_t type, bool after_gap)
+{
+    switch (type) {
+    case notify_invalid_id_information: return "unknown group (INVALID-ID-INFORMATION)";
+    case notify_authentication_failed: return "not authorized for the group (AUTHENTICATION-FAILED)";
+    case notify_no_proposal_chosen:
+        // Only the sender-ID request of PULL3 can be refused once the SA was accepted.
+        return after_gap ? "no sender ID left in the group (NO-PROPOSAL-CHOSEN)" : "NO-PROPOSAL-CHOSEN";
+    default: return "notify " + std::to_string(type);
+    }
 }
 
 // GDOI itself must never ride on the group's keys, whatever the KS ACL permits:
@@ -195,8 +207,8 @@ std::optional<outbound> gm::handle_informational(const endpoint& from, byte_view
             return outbound{from, sa_->protect(ack)};
         } else if (n->type < 8192 && state_ == gm_state::pull) {
             // An error notify (RFC 2408 3.14.1) during registration: the KS refused us.
-            return fail("KS " + to_string_addr(from.addr) + " refused the registration: notify " +
-                        std::to_string(n->type));
+            return fail("KS " + to_string_addr(from.addr) + " refused the registration: " +
+                        refusal_reason(n->type, pull_ && pull_->step() == 4));
         } else {
             last_error_ = "notify " + std::to_string(n->type) + " from KS " + to_string_addr(from.addr);
         }
@@ -333,7 +345,7 @@ void gm::install(const registration& r)
 {
     auto local_deny = key_server_bypass(cfg_.servers);
     local_deny.insert(local_deny.end(), cfg_.local_deny.begin(), cfg_.local_deny.end());
-    installer_.set_policy(cfg_.group, merge_acl(local_deny, r.teks));
+    installer_.set_policy(cfg_.group, merge_acl(local_deny, r.ks_acl));
     bus_.raise("GM_ACL_MERGE", "ACL betweem KS and GM in group " + cfg_.group + " merged.", {{"group", cfg_.group}});
     for (const auto& t : r.teks) {
         installer_.install_sa(cfg_.group, t);

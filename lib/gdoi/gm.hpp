@@ -29,6 +29,9 @@ struct gm_config {
     psk_table psks;
     gm_acceptance accept;
     std::vector<traffic_selector> local_deny; // GM-local ACL deny entries, merged first
+    // Where local_deny was configured, for `show crypto gdoi gm acl`: map and ACL names.
+    std::string crypto_map;
+    std::string local_acl;
     unsigned sender_ids = 1;                  // one per worker lcore
     direction_mode direction = direction_mode::both;
     // `crypto map M gdoi fail-close` + `activate`: drop the crypto map's traffic until
@@ -138,7 +141,9 @@ private:
 // Bypass entries that keep registration and rekeys to the key servers in clear.
 std::vector<traffic_selector> key_server_bypass(const std::vector<endpoint>& servers);
 
-// The merged policy a GM installs: local deny entries first, then the KS's TEK selectors.
-std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny, const std::vector<tek>& teks);
+// The merged policy a GM installs: local deny entries first, then the KS ACL in its
+// order (permits protected, denies in clear).
+std::vector<policy_entry> merge_acl(const std::vector<traffic_selector>& local_deny,
+                                    const std::vector<policy_entry>& ks_acl);
 
 } // namespace gdoi

@@ -13,12 +13,6 @@ namespace gdoi {
 
 enum class direction_mode { both, inbound_only, inbound_optional };
 
-struct policy_entry {
-    bool permit = true; // false: local deny (bypass encryption)
-    traffic_selector sel;
-    bool operator==(const policy_entry&) const = default;
-};
-
 struct sender_ids {
     unsigned bits = 0;
     std::vector<std::uint32_t> values; // one per worker lcore
@@ -29,7 +23,7 @@ public:
     virtual ~sa_installer() = default;
     virtual void install_sa(const std::string& group, const tek& t) = 0;
     virtual void remove_sa(std::uint32_t spi) = 0;
-    // The merged ACL: local deny entries first, then the KS's.
+    // The merged ACL: local deny entries first, then the KS's list in its order.
     virtual void set_policy(const std::string& group, const std::vector<policy_entry>& entries) = 0;
     virtual void set_direction(const std::string& group, direction_mode mode) = 0;
     virtual void set_sender_ids(const std::string& group, const sender_ids& sids) = 0;

@@ -343,6 +343,9 @@ inline constexpr std::uint16_t replay_mode = 32001;       // 0 none, 1 counter, 
 inline constexpr std::uint16_t replay_window = 32002;     // counter: packets; TBAR: seconds
 inline constexpr std::uint16_t tbar_pseudotime = 32003;   // KS pseudotime, milliseconds
 inline constexpr std::uint16_t tbar_tick_ms = 32004;      // pseudotime tick
+// 1: this SA TEK is a KS ACL deny line (bypass selector), not an SA: SPI 0, transform 0,
+// no other attribute (docs/wire-gdoi.md).
+inline constexpr std::uint16_t acl_deny = 32005;
 } // namespace ipsec_attr
 
 // GAP (22):

@@ -24,6 +24,18 @@ std::uint32_t random_spi()
     return spi;
 }
 
+// A refused registration is answered with this Notify in a protected Informational.
+notify_payload refusal_notify(const ike_sa& sa, std::uint16_t type)
+{
+    notify_payload n;
+    n.doi = doi_gdoi;
+    n.protocol = 1;
+    n.type = type;
+    append(n.spi, sa.icookie);
+    append(n.spi, sa.rcookie);
+    return n;
+}
+
 } // namespace
 
 group_keys generate_group_keys(const group_policy& p, std::uint32_t ks_addr)
@@ -42,9 +54,20 @@ group_keys generate_group_keys(const group_policy& p, std::uint32_t ks_addr)
         t.auth_key = random_bytes(auth_key_size(tp.transform.auth));
         t.lifetime = tp.lifetime;
         t.direction = tp.receive_only ? sa_direction::receiver_only : sa_direction::symmetric;
-        t.selectors = tp.acl;
         t.replay = tp.replay;
         t.replay.pseudotime_ms = 0; // the group's pseudotime starts with its first GM
+        for (const auto& e : tp.acl) {
+            g.acl.push_back({e, e.permit ? t.spi : 0});
+            if (e.permit) {
+                t.selectors.push_back(e.sel);
+            }
+        }
+        if (t.selectors.empty()) {
+            // A TEK travels in its SA TEK payloads, so it needs one permit line: without
+            // any, it protects everything not denied above, `permit ip any any`.
+            g.acl.push_back({{true, {}}, t.spi});
+            t.selectors.push_back({});
+        }
         g.teks.push_back(std::move(t));
     }
     if (p.kek) {
@@ -440,12 +463,8 @@ std::optional<bytes> ks::handle_pull(session& s, const message& m)
         // A refused group or identity is told to the GM (protected Informational), so it can
         // move on at once instead of retransmitting into silence.
         if (code == errc::unknown_group || code == errc::unauthorized) {
-            notify_payload n;
-            n.doi = doi_gdoi;
-            n.protocol = 1;
-            n.type = code == errc::unknown_group ? notify_invalid_id_information : notify_authentication_failed;
-            append(n.spi, s.sa.icookie);
-            append(n.spi, s.sa.rcookie);
+            auto n = refusal_notify(s.sa, code == errc::unknown_group ? notify_invalid_id_information
+                                                                      : notify_authentication_failed);
             return s.sa.protect(build_informational(s.sa, {{payload_type::notify, n.encode()}}));
         }
         return std::nullopt;
@@ -453,9 +472,20 @@ std::optional<bytes> ks::handle_pull(session& s, const message& m)
     message out;
     st = task.build(out);
     if (st == status::failed) {
-        refuse(task.last_error().detail);
+        const auto e = task.last_error();
+        const auto* g = task.group();
+        refuse(e.detail);
         s.pulls.erase(it);
         s.finished_mids.insert(mid);
+        if (e.code == errc::exhausted && g != nullptr) {
+            // RFC 6054/6407: a member that asked for sender IDs may not use a counter-mode
+            // TEK without its own; refuse it rather than hand out a duplicate, and say so.
+            bus_.raise("KS_SID_EXHAUSTED", "Registration: group " + g->name + " has no sender ID left for GM " +
+                                               to_string_addr(s.peer.addr) + "; registration refused.",
+                       {{"group", g->name}, {"peer", to_string_addr(s.peer.addr)}});
+            return s.sa.protect(build_informational(s.sa, {{payload_type::notify,
+                                                            refusal_notify(s.sa, notify_no_proposal_chosen).encode()}}));
+        }
         return std::nullopt;
     }
     auto wire = s.sa.protect(out);

@@ -33,6 +33,13 @@ struct traffic_selector {
     bool operator==(const traffic_selector&) const = default;
 };
 
+// One ACL line: permit = protect with the group's keys, deny = bypass (send in clear).
+struct policy_entry {
+    bool permit = true;
+    traffic_selector sel;
+    bool operator==(const policy_entry&) const = default;
+};
+
 enum class sa_direction : std::uint8_t { sender_only = 1, receiver_only = 2, symmetric = 3 };
 
 // ESP transform IDs (IPsec DOI) and auth algorithm attribute values.
@@ -72,7 +79,7 @@ struct tek {
     bytes auth_key; // HMAC key for CBC transforms
     std::chrono::seconds lifetime{3600};
     sa_direction direction = sa_direction::symmetric;
-    std::vector<traffic_selector> selectors;
+    std::vector<traffic_selector> selectors; // the traffic this SA protects (ACL permits)
     std::uint8_t address_preservation = 4;
     replay_params replay;
 };
@@ -118,7 +125,9 @@ struct tek_policy {
     unsigned number = 1;
     transform_set transform;
     std::chrono::seconds lifetime{3600};
-    std::vector<traffic_selector> acl; // permit entries, the TEK's selectors
+    // `match address` in configured order: permits are the TEK's selectors, denies
+    // bypass; members receive the whole list, denies included.
+    std::vector<policy_entry> acl;
     replay_params replay;
     bool receive_only = false;
 };
@@ -144,6 +153,7 @@ struct group_policy {
     std::vector<std::string> authorized_identities;
     // Sender-ID length for counter-mode TEKs: 16 bits leave 65,535 IDs per TEK
     // generation (one per member lcore) and a 48-bit per-lcore IV counter.
+    // Small values (tests) make the space run out: the KS then refuses members.
     unsigned sid_bits = 16;
     unsigned max_sids_per_gm = 32;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace gdoi {
 
@@ -220,6 +221,39 @@ std::optional<group_identity> decode_group_id(const id_payload& id)
     return g;
 }
 
+sa_tek_payload encode_bypass_tek(const traffic_selector& s)
+{
+    sa_tek_payload p;
+    p.ip_protocol = s.protocol;
+    p.src = selector_id(s.src, s.src_port);
+    p.dst = selector_id(s.dst, s.dst_port);
+    p.transform_id = 0;
+    p.spi = 0;
+    p.attrs.push_back(attribute::basic(ipsec_attr::acl_deny, 1));
+    return p;
+}
+
+bool is_bypass_tek(const sa_tek_payload& p)
+{
+    return p.spi == 0 || find_attr(p.attrs, ipsec_attr::acl_deny) != nullptr;
+}
+
+gdoi::result<traffic_selector> decode_bypass_tek(const sa_tek_payload& p)
+{
+    // Exactly the shape encode_bypass_tek writes: anything else could be read as an SA.
+    const auto* a = find_attr(p.attrs, ipsec_attr::acl_deny);
+    if (p.spi != 0 || a == nullptr || !a->tv || a->as_number() != 1u || p.attrs.size() != 1 ||
+        p.transform_id != 0) {
+        return make_error(errc::bad_value, "malformed ACL deny line (SA TEK with SPI 0 or ACL_DENY)");
+    }
+    auto src = selector_from(p.src);
+    auto dst = selector_from(p.dst);
+    if (!src || !dst) {
+        return make_error(errc::bad_value, "ACL deny selector must be an IPv4 address or subnet");
+    }
+    return traffic_selector{p.ip_protocol, src->first, src->second, dst->first, dst->second};
+}
+
 bytes pull_hash(const ike_sa& sa, std::uint32_t mid, byte_view prefix, const std::vector<payload>& chain,
                 std::size_t from)
 {
@@ -252,22 +286,26 @@ gdoi_sa_payload build_group_sa(const group_keys& g)
         k.attrs.push_back(attribute::basic(kek_attr::sig_key_length, static_cast<std::uint16_t>(g.kek->sig_key_bits)));
         sa.nested.push_back({payload_type::sa_kek, k.encode()});
     }
-    for (const auto& t : g.teks) {
-        // One SA TEK per ACL entry, all with the TEK's SPI; the GM merges them by SPI.
-        std::vector<traffic_selector> sels = t.selectors;
-        if (sels.empty()) {
-            sels.push_back({});
+    // One SA TEK per KS ACL line, in the ACL's order: a permit carries its TEK's SPI and
+    // attributes (the GM merges SA TEKs by SPI), a deny is a bypass selector.
+    for (const auto& line : g.acl) {
+        const auto& s = line.entry.sel;
+        if (!line.entry.permit) {
+            sa.nested.push_back({payload_type::sa_tek, encode_bypass_tek(s).encode()});
+            continue;
         }
-        for (const auto& s : sels) {
-            sa_tek_payload p;
-            p.ip_protocol = s.protocol;
-            p.src = selector_id(s.src, s.src_port);
-            p.dst = selector_id(s.dst, s.dst_port);
-            p.transform_id = static_cast<std::uint8_t>(t.transform.transform);
-            p.spi = t.spi;
-            p.attrs = tek_attrs(t);
-            sa.nested.push_back({payload_type::sa_tek, p.encode()});
+        auto t = std::find_if(g.teks.begin(), g.teks.end(), [&](const tek& k) { return k.spi == line.spi; });
+        if (t == g.teks.end()) {
+            throw std::logic_error("KS ACL line names no TEK");
         }
+        sa_tek_payload p;
+        p.ip_protocol = s.protocol;
+        p.src = selector_id(s.src, s.src_port);
+        p.dst = selector_id(s.dst, s.dst_port);
+        p.transform_id = static_cast<std::uint8_t>(t->transform.transform);
+        p.spi = t->spi;
+        p.attrs = tek_attrs(*t);
+        sa.nested.push_back({payload_type::sa_tek, p.encode()});
     }
     return sa;
 }
@@ -442,6 +480,14 @@ status pull_initiator::process_sa(const message& in)
             if (!p) {
                 return fail(p.err().code, p.err().detail);
             }
+            if (is_bypass_tek(*p)) {
+                auto sel = decode_bypass_tek(*p);
+                if (!sel) {
+                    return reject(sel.err().detail);
+                }
+                reg_.ks_acl.push_back({false, *sel});
+                continue;
+            }
             auto t = tek_from(*p);
             if (!t) {
                 return reject(t.err().detail);
@@ -450,6 +496,7 @@ status pull_initiator::process_sa(const message& in)
                 std::find(accept_.transforms.begin(), accept_.transforms.end(), t->transform) == accept_.transforms.end()) {
                 return reject("TEK transform not in client transform-sets");
             }
+            reg_.ks_acl.push_back({true, t->selectors.front()});
             auto it = by_spi.find(t->spi);
             if (it != by_spi.end()) {
                 auto& prev = reg_.teks[it->second];
@@ -643,7 +690,7 @@ status pull_responder::build(message& out)
         if (sid_request_ > 0) {
             sids_ = alloc_(*group_, sid_request_);
             if (sids_.values.empty()) {
-                return fail(errc::unsupported, "sender-ID space of the group exhausted");
+                return fail(errc::exhausted, "no sender ID left in group " + group_->name);
             }
         }
         out.payloads.push_back({payload_type::hash, {}});

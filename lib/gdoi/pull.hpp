@@ -24,10 +24,21 @@ id_payload encode_group_id(const group_identity& g);
 // Accepts ID_KEY_ID of 1-4 bytes (big endian) or ASCII decimal, and ID_IPV4_ADDR.
 std::optional<group_identity> decode_group_id(const id_payload& id);
 
+// One line of the KS ACL as members receive it (docs/wire-gdoi.md): a permit is
+// protected by the TEK with `spi`; a deny is sent as a bypass selector (spi 0).
+struct acl_line {
+    policy_entry entry;
+    std::uint32_t spi = 0;
+    bool operator==(const acl_line&) const = default;
+};
+
 // The keys of one group as the KS currently hands them out.
 struct group_keys {
     std::string name;
     std::vector<tek> teks;
+    // The KS ACL, `sa ipsec` by `sa ipsec`, each in configured order. A TEK that no
+    // permit line names is sent with one `permit ip any any` after these lines.
+    std::vector<acl_line> acl;
     std::optional<kek_sa> kek;
     std::uint32_t seq = 0;
     std::uint32_t ks_addr = 0;
@@ -43,10 +54,19 @@ struct gm_acceptance {
 // What a completed PULL gives the GM.
 struct registration {
     std::vector<tek> teks;
+    std::vector<policy_entry> ks_acl; // the KS ACL in its order: permits and denies
     std::optional<kek_sa> kek;
     std::optional<std::uint32_t> seq;
     sender_ids sids;
 };
+
+// A KS ACL deny line on the wire: an SA TEK with SPI 0 (RFC 4303 never lets it name
+// an SA), transform 0, and the single attribute ACL_DENY = 1 (docs/wire-gdoi.md).
+sa_tek_payload encode_bypass_tek(const traffic_selector& s);
+// True when `p` claims to be a deny line (SPI 0 or ACL_DENY present); decode it then,
+// which fails unless it has exactly the shape above.
+bool is_bypass_tek(const sa_tek_payload& p);
+result<traffic_selector> decode_bypass_tek(const sa_tek_payload& p);
 
 // SA payload built from group keys; and the attribute value maps used both ways.
 gdoi_sa_payload build_group_sa(const group_keys& g);

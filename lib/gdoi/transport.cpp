@@ -2,6 +2,7 @@
 #include "gdoi/transport.hpp"
 
 #include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <memory>
@@ -24,12 +25,15 @@ udp_transport::udp_transport(boost::asio::io_context& io, endpoint local, handle
     socket_.open(ep.protocol());
     socket_.set_option(boost::asio::socket_base::reuse_address(true));
     boost::system::error_code ec;
+    // Best effort: a smaller buffer only means the drain below matters more.
+    socket_.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer_bytes), ec);
+    socket_.non_blocking(true);
     socket_.bind(ep, ec);
     if (ec) {
         throw boost::system::system_error(ec, "cannot bind UDP " + ep.address().to_string() + ":" +
                                                   std::to_string(ep.port()));
     }
-    receive();
+    wait_readable();
 }
 
 endpoint udp_transport::local() const
@@ -38,20 +42,65 @@ endpoint udp_transport::local() const
     return {ep.address().to_v4().to_uint(), ep.port()};
 }
 
-void udp_transport::receive()
+void udp_transport::wait_readable()
 {
-    socket_.async_receive_from(boost::asio::buffer(buf_), from_,
-                               [this](const boost::system::error_code& ec, std::size_t n) {
-                                   if (ec == boost::asio::error::operation_aborted) {
-                                       return;
-                                   }
-                                   if (!ec && from_.address().is_v4()) {
-                                       ++received_;
-                                       on_datagram_({from_.address().to_v4().to_uint(), from_.port()},
-                                                    byte_view(buf_.data(), n));
-                                   }
-                                   receive();
-                               });
+    socket_.async_wait(boost::asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec == boost::asio::error::operation_aborted) {
+            return;
+        }
+        drain();
+        wait_readable();
+    });
+}
+
+void udp_transport::drain()
+{
+    boost::asio::ip::udp::endpoint from;
+    for (;;) {
+        boost::system::error_code ec;
+        const std::size_t n = socket_.receive_from(boost::asio::buffer(buf_), from, 0, ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+            break;
+        }
+        if (ec || !from.address().is_v4()) {
+            continue; // e.g. ICMP port unreachable reported on the socket: nothing to hand on
+        }
+        ++received_;
+        if (queue_.size() >= max_queued) {
+            ++queue_drops_;
+            continue;
+        }
+        queue_.push_back({{from.address().to_v4().to_uint(), from.port()}, bytes(buf_.begin(), buf_.begin() + n)});
+    }
+    post_handle_one();
+}
+
+void udp_transport::post_handle_one()
+{
+    if (queue_.empty() || handling_posted_) {
+        return;
+    }
+    handling_posted_ = true;
+    boost::asio::post(socket_.get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
+        if (!alive.expired()) {
+            handle_one();
+        }
+    });
+}
+
+void udp_transport::handle_one()
+{
+    handling_posted_ = false;
+    if (queue_.empty()) {
+        return;
+    }
+    auto d = std::move(queue_.front());
+    queue_.pop_front();
+    auto alive = std::weak_ptr<int>(alive_);
+    on_datagram_(d.from, d.data);
+    if (!alive.expired()) { // the handler may have destroyed us
+        post_handle_one();
+    }
 }
 
 void udp_transport::send(const endpoint& to, bytes data)

@@ -11,6 +11,8 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <functional>
 
 namespace gdoi {
@@ -31,17 +33,37 @@ public:
     std::uint64_t received() const { return received_; }
     std::uint64_t sent() const { return sent_; }
     std::uint64_t send_errors() const { return send_errors_; }
+    // Datagrams dropped because the user-space queue was full.
+    std::uint64_t queue_drops() const { return queue_drops_; }
+
+    // A burst (thousands of members registering at once) must not overflow the kernel
+    // queue while one datagram costs a DH computation: the socket is drained into this
+    // queue whenever it is readable, and the queue is handled one datagram per turn of
+    // the io_context, so draining runs between any two handled datagrams.
+    static constexpr std::size_t max_queued = 16384;
+    static constexpr int receive_buffer_bytes = 4 << 20; // asked for; the kernel caps it at rmem_max
 
 private:
-    void receive();
+    struct datagram {
+        endpoint from;
+        bytes data;
+    };
+    void wait_readable();
+    void drain();
+    void handle_one();
+    void post_handle_one();
 
     boost::asio::ip::udp::socket socket_;
     handler on_datagram_;
-    boost::asio::ip::udp::endpoint from_;
     std::array<std::uint8_t, 65536> buf_{};
+    std::deque<datagram> queue_;
+    bool handling_posted_ = false;
+    // Posted handlers check it: a transport destroyed with datagrams queued ignores them.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::uint64_t received_ = 0;
     std::uint64_t sent_ = 0;
     std::uint64_t send_errors_ = 0;
+    std::uint64_t queue_drops_ = 0;
 };
 
 } // namespace gdoi

@@ -439,7 +439,76 @@ std::string capitalized(std::string s)
     return s;
 }
 
+// One ACL line as `show crypto gdoi gm acl` prints it (seed 003): "deny udp any port = 848 any".
+std::string gm_acl_text(const gdoi::policy_entry& e)
+{
+    const auto& s = e.sel;
+    std::string out = std::string(e.permit ? "permit " : "deny ") + protocol_text(s.protocol) + " " +
+                      prefix_text(s.src);
+    if (s.src_port != 0) {
+        out += " port = " + std::to_string(s.src_port);
+    }
+    out += " " + prefix_text(s.dst);
+    if (s.dst_port != 0) {
+        out += " port = " + std::to_string(s.dst_port);
+    }
+    return out;
+}
+
+json gm_acl_json(const gdoi::policy_entry& e)
+{
+    return {{"action", e.permit ? "permit" : "deny"},
+            {"protocol", e.sel.protocol},
+            {"source", prefix_text(e.sel.src)},
+            {"source_port", e.sel.src_port},
+            {"destination", prefix_text(e.sel.dst)},
+            {"destination_port", e.sel.dst_port},
+            {"text", gm_acl_text(e)}};
+}
+
 } // namespace
+
+command_output show_gm_acl(const gdoi_view& v)
+{
+    std::string text;
+    json groups = json::array();
+    for (const auto* gm : v.members()) {
+        const auto& c = gm->config();
+        const auto* reg = gm->registered();
+        text += (text.empty() ? "" : "\n") + std::string("Group Name: ") + c.group + "\n";
+        json g = {{"group", c.group}};
+        json downloaded = json::array();
+        if (reg != nullptr) {
+            text += " ACL Downloaded From KS " + addr(gm->server().addr) + ":\n";
+            for (const auto& e : reg->ks_acl) {
+                text += "   access-list   " + gm_acl_text(e) + "\n";
+                downloaded.push_back(gm_acl_json(e));
+            }
+            g["key_server"] = addr(gm->server().addr);
+        } else {
+            text += " ACL Downloaded From KS: none, " + gm_status_text(gm->state()) + "\n";
+            g["key_server"] = nullptr;
+        }
+        g["downloaded"] = downloaded;
+        // Only the configured denies: the implicit bypass of GDOI to the key servers is not an ACL.
+        text += " ACL Configured Locally:\n";
+        json local = json::array();
+        if (!c.local_deny.empty()) {
+            text += "  Map Name: " + c.crypto_map + "\n";
+            for (const auto& d : c.local_deny) {
+                const gdoi::policy_entry e{false, d};
+                text += "   access-list " + c.local_acl + "  " + gm_acl_text(e) + "\n";
+                local.push_back(gm_acl_json(e));
+            }
+        }
+        g["local"] = {{"map", c.crypto_map}, {"acl", c.local_acl}, {"entries", local}};
+        groups.push_back(g);
+    }
+    if (groups.empty()) {
+        text = "This box is not a GDOI group member.\n";
+    }
+    return ok(std::move(text), {{"groups", groups}});
+}
 
 command_output show_crypto_gdoi(const gdoi_view& v, const core::clock& clk, const std::optional<std::string>& group,
                                 gdoi_part part)
@@ -673,6 +742,8 @@ void register_gdoi_commands(command_registry& reg, const gdoi_view& v)
             [view](service&, const auto&) { return show_ks_members(*view, false); });
     reg.add({"show crypto gdoi ks members summary", "Summary of the group members"},
             [view](service&, const auto&) { return show_ks_members(*view, true); });
+    reg.add({"show crypto gdoi gm acl", "Downloaded and local ACLs"},
+            [view](service&, const auto&) { return show_gm_acl(*view); });
     reg.add({"show crypto isakmp sa", "ISAKMP security associations"},
             [view](service&, const auto&) { return show_isakmp_sa(*view); });
     reg.add({"show crypto ipsec sa", "IPsec security associations"},

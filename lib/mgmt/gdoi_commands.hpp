@@ -23,6 +23,9 @@ command_output show_crypto_gdoi(const gdoi_view& v, const core::clock& clk, cons
                                 gdoi_part part);
 // `show crypto gdoi ks members [summary]`.
 command_output show_ks_members(const gdoi_view& v, bool summary);
+// `show crypto gdoi gm acl`: per group, the KS ACL as downloaded (in its order) and
+// the crypto map's local denies.
+command_output show_gm_acl(const gdoi_view& v);
 // `show crypto isakmp sa`: the KS's sessions and each GM's SA to its key server.
 command_output show_isakmp_sa(const gdoi_view& v);
 // `show crypto ipsec sa`: the TEKs each group member holds.

@@ -132,6 +132,25 @@ struct builder {
         return out;
     }
 
+    // The whole list in configured order, permits and denies (the KS ACL members receive).
+    std::vector<gdoi::policy_entry> entries(const std::string& acl_name)
+    {
+        std::vector<gdoi::policy_entry> out;
+        const access_list* acl = cfg.find_access_list(acl_name);
+        if (acl == nullptr) {
+            return out; // validation already reported the missing list
+        }
+        for (const auto& a : acl->entries) {
+            if (!a.remark.empty()) {
+                continue;
+            }
+            if (auto s = selector(*acl, a)) {
+                out.push_back({a.action == acl_action::permit, *s});
+            }
+        }
+        return out;
+    }
+
     std::optional<gdoi::transform_set> tek_transform(const gdoi_sa_ipsec& sa)
     {
         const ipsec_profile* prof = cfg.find_profile(sa.profile);
@@ -204,7 +223,7 @@ struct builder {
             if (const ipsec_profile* prof = cfg.find_profile(sa.profile)) {
                 t.lifetime = std::chrono::seconds{prof->sa_lifetime};
             }
-            t.acl = selectors(sa.match_acl, acl_action::permit);
+            t.acl = entries(sa.match_acl);
             t.replay.mode = sa.replay == replay_kind::counter ? gdoi::replay_mode::counter
                             : sa.replay == replay_kind::time  ? gdoi::replay_mode::time
                                                               : gdoi::replay_mode::none;
@@ -325,8 +344,10 @@ struct builder {
             case kek_hash::sha512: gm.accept.rekey_hashes.push_back(gdoi::hash_alg::sha512); break;
             }
         }
+        gm.crypto_map = m.name;
         if (!e.match_acl.empty()) {
             gm.local_deny = selectors(e.match_acl, acl_action::deny);
+            gm.local_acl = e.match_acl;
         }
         if (m.fail_close && m.fail_close->activate) {
             // Permit lines of the fail-close ACL add nothing: whatever no deny passes is dropped.

@@ -51,15 +51,18 @@ inline group_policy group_1234()
     t1.number = 1;
     t1.transform = {esp_transform::aes_gcm_16, 256, esp_auth::none};
     t1.lifetime = std::chrono::seconds{3600};
-    t1.acl.push_back({0, {ip(192, 168, 0, 0), 16}, 0, {ip(192, 168, 0, 0), 16}, 0});
-    t1.acl.push_back({6, {ip(172, 16, 0, 0), 12}, 0, {ip(172, 16, 0, 0), 12}, 443});
+    // Seed 003's KS ACL: denies (sent to members as bypass lines) interleaved with permits.
+    t1.acl.push_back({false, {17, {0, 0}, 848, {0, 0}, 0}});
+    t1.acl.push_back({true, {0, {ip(192, 168, 0, 0), 16}, 0, {ip(192, 168, 0, 0), 16}, 0}});
+    t1.acl.push_back({false, {6, {0, 0}, 0, {0, 0}, 179}});
+    t1.acl.push_back({true, {6, {ip(172, 16, 0, 0), 12}, 0, {ip(172, 16, 0, 0), 12}, 443}});
     t1.replay = {replay_mode::time, 5, 0, 100};
     g.teks.push_back(t1);
     tek_policy t2;
     t2.number = 2;
     t2.transform = {esp_transform::aes_cbc, 128, esp_auth::hmac_sha256};
     t2.lifetime = std::chrono::seconds{7200};
-    t2.acl.push_back({17, {ip(10, 10, 0, 0), 16}, 0, {ip(10, 20, 0, 0), 16}, 0});
+    t2.acl.push_back({true, {17, {ip(10, 10, 0, 0), 16}, 0, {ip(10, 20, 0, 0), 16}, 0}});
     t2.replay = {replay_mode::counter, 64, 0, 0};
     g.teks.push_back(t2);
     kek_policy k;
@@ -97,6 +100,8 @@ inline gm_config gm_cfg(endpoint self = gm1_ep, std::vector<ike_proposal> props 
     c.psks.add(ks_ep.addr, "cisco123");
     c.sender_ids = 4;
     c.local_deny.push_back({17, {0, 0}, 0, {0, 0}, 848});
+    c.crypto_map = "gdoimap";
+    c.local_acl = "exception-acl";
     return c;
 }
 

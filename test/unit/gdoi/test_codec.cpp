@@ -1,6 +1,7 @@
 // ISAKMP/GDOI codec: round trips for every payload type, strict length checks,
 // and the fuzz entry point run over a corpus of truncated and garbage inputs.
 #include "gdoi/isakmp.hpp"
+#include "gdoi/pull.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -209,6 +210,59 @@ TEST_CASE("GDOI SA nests SA KEK, SA TEK and GAP", "[gdoi][codec]")
         auto ah = t.encode();
         ah[0] = 2;
         CHECK(sa_tek_payload::decode(ah).err().code == errc::unsupported);
+    }
+}
+
+TEST_CASE("a KS ACL deny line is an SA TEK with SPI 0, transform 0 and only ACL_DENY", "[gdoi][codec]")
+{
+    // deny tcp 10.1.0.0 0.0.255.255 any eq 179
+    const traffic_selector deny{6, {0x0a010000, 16}, 0, {0, 0}, 179};
+    auto p = encode_bypass_tek(deny);
+    auto wire = p.encode();
+    // Protocol-ID ESP, protocol 6, src ID_IPV4_ADDR_SUBNET port 0 len 8, dst likewise port 179,
+    // transform 0, SPI 0, then ACL_DENY (32005 = 0x7d05, TV) = 1.
+    CHECK(wire == b({1, 6,                                               // ESP, TCP
+                     4, 0, 0, 0, 8, 10, 1, 0, 0, 255, 255, 0, 0,         // src 10.1.0.0/16 port 0
+                     4, 0, 179, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0,            // dst any port 179
+                     0, 0, 0, 0, 0,                                      // transform 0, SPI 0
+                     0xfd, 0x05, 0, 1}));                                // ACL_DENY = 1
+    auto back = round_trip(p);
+    CHECK(is_bypass_tek(back));
+    auto sel = decode_bypass_tek(back);
+    REQUIRE(sel);
+    CHECK(*sel == deny);
+    CHECK(validate_payload({payload_type::sa_tek, wire}));
+
+    SECTION("an ordinary TEK is no deny line")
+    {
+        auto t = p;
+        t.spi = 0x1000;
+        t.transform_id = 20;
+        t.attrs = {attribute::basic(ipsec_attr::sa_direction, 3)};
+        CHECK_FALSE(is_bypass_tek(t));
+    }
+    SECTION("anything that claims to be a deny line but is not exactly one is refused")
+    {
+        auto spi0 = p; // SPI 0 without ACL_DENY: no SA can have it either
+        spi0.attrs = {attribute::basic(ipsec_attr::sa_direction, 3)};
+        auto with_spi = p;
+        with_spi.spi = 0x1000;
+        auto value2 = p;
+        value2.attrs = {attribute::basic(ipsec_attr::acl_deny, 2)};
+        auto tlv = p;
+        tlv.attrs = {attribute::variable(ipsec_attr::acl_deny, b({0, 1}))};
+        auto extra = p;
+        extra.attrs.push_back(attribute::number(ipsec_attr::life_duration, 3600));
+        auto transform = p;
+        transform.transform_id = 12;
+        auto fqdn = p;
+        fqdn.src = {2, 0, b({'a', 'b'})};
+        auto mask = p;
+        mask.dst.data = b({0, 0, 0, 0, 255, 0, 255, 0});
+        for (const auto* bad : {&spi0, &with_spi, &value2, &tlv, &extra, &transform, &fqdn, &mask}) {
+            CHECK(is_bypass_tek(*bad));
+            CHECK(decode_bypass_tek(*bad).err().code == errc::bad_value);
+        }
     }
 }
 

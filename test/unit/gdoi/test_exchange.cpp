@@ -63,20 +63,41 @@ TEST_CASE("registration: MM1..MM6 then PULL1..PULL4 installs the group policy", 
     auto pull2 = tb.to_ks("PULL2", *pull1);
     REQUIRE(pull2);
     {
-        INFO("PULL2 carries HASH(2), Nr, and a GDOI SA with SA KEK and one SA TEK per ACL entry");
+        INFO("PULL2 carries HASH(2), Nr, and a GDOI SA with SA KEK and one SA TEK per KS ACL line, in order");
         auto m = open(*tb.member->sa(), *pull2, *pull1);
         REQUIRE(m.payloads.size() == 3);
         CHECK(m.payloads[0].type == payload_type::hash);
         CHECK(m.payloads[1].type == payload_type::nonce);
         auto sa = gdoi_sa_payload::decode(m.payloads[2].body);
         REQUIRE(sa);
-        REQUIRE(sa->nested.size() == 4);
+        REQUIRE(sa->nested.size() == 6);
         CHECK(sa->nested[0].type == payload_type::sa_kek);
-        CHECK(sa->nested[1].type == payload_type::sa_tek);
-        auto tek = sa_tek_payload::decode(sa->nested[1].body);
-        REQUIRE(tek);
-        CHECK(attr_number(tek->attrs, ipsec_attr::address_preservation) == 4u);
-        CHECK(attr_number(tek->attrs, ipsec_attr::sa_direction) == 3u);
+        std::vector<sa_tek_payload> teks;
+        for (std::size_t i = 1; i < sa->nested.size(); ++i) {
+            CHECK(sa->nested[i].type == payload_type::sa_tek);
+            auto t = sa_tek_payload::decode(sa->nested[i].body);
+            REQUIRE(t);
+            teks.push_back(*t);
+        }
+        const auto* k = tb.server->group("GETVPN");
+        // deny udp any eq 848 any: a bypass line, SPI 0 and nothing but ACL_DENY.
+        CHECK(teks[0].spi == 0);
+        CHECK(teks[0].transform_id == 0);
+        CHECK(teks[0].ip_protocol == 17);
+        CHECK(teks[0].src.port == 848);
+        REQUIRE(teks[0].attrs.size() == 1);
+        CHECK(attr_number(teks[0].attrs, ipsec_attr::acl_deny) == 1u);
+        // permit 192.168/16: TEK 1 with its attributes.
+        CHECK(teks[1].spi == k->teks[0].spi);
+        CHECK(attr_number(teks[1].attrs, ipsec_attr::address_preservation) == 4u);
+        CHECK(attr_number(teks[1].attrs, ipsec_attr::sa_direction) == 3u);
+        CHECK(attr_number(teks[1].attrs, ipsec_attr::acl_deny) == std::nullopt);
+        // deny tcp any any eq bgp, then the second permit of TEK 1, then TEK 2.
+        CHECK(teks[2].spi == 0);
+        CHECK(teks[2].dst.port == 179);
+        CHECK(teks[3].spi == k->teks[0].spi);
+        CHECK(teks[3].dst.port == 443);
+        CHECK(teks[4].spi == k->teks[1].spi);
     }
     auto pull3 = tb.to_gm("PULL3", *pull2);
     REQUIRE(pull3);
@@ -116,9 +137,9 @@ TEST_CASE("registration: MM1..MM6 then PULL1..PULL4 installs the group policy", 
     CHECK(inst.sas.at(keys->teks[0].spi).enc_key.size() == 32);
     CHECK(inst.sas.at(keys->teks[1].spi).auth_key.size() == 32);
 
-    INFO("merged ACL: GDOI to the key server in clear, the GM's local deny, then the KS entries");
+    INFO("merged ACL: GDOI to the key server in clear, the GM's local deny, then the KS ACL in its order");
     const auto& pol = inst.policies.at("GETVPN");
-    REQUIRE(pol.size() == 5);
+    REQUIRE(pol.size() == 7);
     CHECK_FALSE(pol[0].permit);
     CHECK(pol[0].sel.protocol == 17);
     CHECK(pol[0].sel.dst == ipv4_prefix{ks_ep.addr, 32});
@@ -126,8 +147,14 @@ TEST_CASE("registration: MM1..MM6 then PULL1..PULL4 installs the group policy", 
     CHECK(pol[0].sel.src.len == 0);
     CHECK_FALSE(pol[1].permit);
     CHECK(pol[1].sel.dst_port == 848);
-    CHECK(pol[2].permit);
-    CHECK(pol[2].sel == keys->teks[0].selectors[0]);
+    const auto ks_acl = group_1234().teks[0].acl;
+    CHECK(pol[2] == ks_acl[0]); // deny udp any eq 848 any
+    CHECK(pol[3] == ks_acl[1]); // permit ip 192.168/16
+    CHECK(pol[4] == ks_acl[2]); // deny tcp any any eq bgp
+    CHECK(pol[5] == ks_acl[3]); // permit tcp 172.16/12 eq 443
+    CHECK(pol[6] == policy_entry{true, keys->teks[1].selectors[0]});
+    CHECK(pol[3].sel == keys->teks[0].selectors[0]);
+    CHECK(tb.member->registered()->ks_acl.size() == 5);
     CHECK(inst.directions.at("GETVPN") == direction_mode::both);
     REQUIRE(inst.sids.count("GETVPN"));
     CHECK(inst.sids.at("GETVPN").bits == 16);
@@ -310,7 +337,7 @@ TEST_CASE("unknown group: KS_BAD_ID, no SA", "[gdoi][exchange][negative]")
     CHECK(tb.events.has("KS_BAD_ID"));
     CHECK_FALSE(tb.to_gm("refusal", *refusal));
     CHECK(tb.member->state() == gm_state::failed);
-    CHECK(tb.member->last_error().find("notify 18") != std::string::npos);
+    CHECK(tb.member->last_error().find("unknown group (INVALID-ID-INFORMATION)") != std::string::npos);
     CHECK(tb.server->members().empty());
     CHECK(tb.installer.calls.empty());
 }
@@ -332,7 +359,7 @@ TEST_CASE("group B is not reachable with group A's identity check", "[gdoi][exch
     CHECK(header::decode(*refusal)->exchange == exchange_type::informational);
     CHECK(tb.events.has("UNAUTHORIZED_IPADDR"));
     CHECK_FALSE(tb.to_gm("refusal", *refusal));
-    CHECK(tb.member->last_error().find("notify 24") != std::string::npos);
+    CHECK(tb.member->last_error().find("not authorized for the group (AUTHENTICATION-FAILED)") != std::string::npos);
     CHECK(tb.installer.calls.empty());
 }
 
@@ -808,4 +835,108 @@ TEST_CASE("gdoi fail-close holds traffic until the first registration", "[gdoi][
     auto install = std::find_if(tb.installer.calls.rbegin(), tb.installer.calls.rend(),
                                 [](const auto& c) { return c.op == "install_sa"; });
     CHECK(lift < install); // reverse iterators: the lift came later
+}
+
+TEST_CASE("KS ACL deny lines: the GM keeps the KS order and refuses malformed ones", "[gdoi][exchange][negative]")
+{
+    testbed tb;
+    tb.register_all();
+    const auto& k = *tb.server->group("GETVPN");
+    // PULL2 as a KS would send it, with `nested` as the SA's SA TEKs, fed to a fresh PULL task.
+    auto feed = [&](const std::vector<payload>& nested) {
+        ike_sa sa = *tb.member->sa();
+        gm_acceptance accept;
+        pull_initiator task(sa, tb.member->config().identity, accept, 0, 77);
+        message m1;
+        REQUIRE(task.build(m1) == status::need_more);
+        gdoi_sa_payload gsa = build_group_sa(k);
+        gsa.nested.erase(gsa.nested.begin() + 1, gsa.nested.end()); // keep the SA KEK
+        gsa.nested.insert(gsa.nested.end(), nested.begin(), nested.end());
+        message m2;
+        m2.hdr.exchange = exchange_type::groupkey_pull;
+        m2.hdr.flags = flag_encrypted;
+        m2.hdr.message_id = 77;
+        m2.payloads = {{payload_type::hash, {}}, {payload_type::nonce, bytes(32, 9)}, {payload_type::sa, gsa.encode()}};
+        m2.payloads[0].body = pull_hash(sa, 77, m1.payloads[1].body, m2.payloads, 1);
+        auto st = task.process(m2);
+        return std::tuple{st, task.rejected_sa(), task.result().ks_acl, task.last_error().detail};
+    };
+    const traffic_selector bgp{6, {0, 0}, 179, {0, 0}, 0};
+    const auto tek_line = build_group_sa(k).nested[2]; // permit 192.168/16 with TEK 1's SPI
+    {
+        INFO("deny, permit, deny: the order survives");
+        auto [st, rejected, acl, why] =
+            feed({{payload_type::sa_tek, encode_bypass_tek(bgp).encode()}, tek_line,
+                  {payload_type::sa_tek, encode_bypass_tek({17, {0, 0}, 0, {0, 0}, 53}).encode()}});
+        CHECK(st == status::need_more);
+        REQUIRE(acl.size() == 3);
+        CHECK(acl[0] == policy_entry{false, bgp});
+        CHECK(acl[1].permit);
+        CHECK(acl[2] == policy_entry{false, {17, {0, 0}, 0, {0, 0}, 53}});
+    }
+    auto bad_line = [&](auto mutate) {
+        auto p = encode_bypass_tek(bgp);
+        mutate(p);
+        auto [st, rejected, acl, why] = feed({tek_line, {payload_type::sa_tek, p.encode()}});
+        INFO(why);
+        CHECK(st == status::failed);
+        CHECK(rejected); // GM_REJECTING_SA_PAYLOAD
+        CHECK(why.find("ACL deny") != std::string::npos);
+    };
+    SECTION("SPI 0 without ACL_DENY") { bad_line([](sa_tek_payload& p) { p.attrs.clear(); }); }
+    SECTION("ACL_DENY on a real SPI") { bad_line([](sa_tek_payload& p) { p.spi = 0x4000; }); }
+    SECTION("ACL_DENY other than 1") { bad_line([](sa_tek_payload& p) { p.attrs[0].value = {0, 2}; }); }
+    SECTION("a transform on a deny line") { bad_line([](sa_tek_payload& p) { p.transform_id = 20; }); }
+    SECTION("SA attributes on a deny line")
+    {
+        bad_line([](sa_tek_payload& p) { p.attrs.push_back(attribute::basic(ipsec_attr::sa_direction, 3)); });
+    }
+    SECTION("a selector that is no IPv4 address or subnet") { bad_line([](sa_tek_payload& p) { p.dst.type = 2; }); }
+}
+
+TEST_CASE("sender IDs exhausted: the KS refuses member N+1 with KS_SID_EXHAUSTED, the GM reports it",
+          "[gdoi][exchange][negative]")
+{
+    core::manual_clock clock;
+    core::event_bus bus{clock, std::chrono::seconds{10}, 100};
+    event_log events{bus};
+    auto kc = ks_cfg();
+    kc.groups[0].sid_bits = 3; // IDs 1..7; members ask for 2 each: three fit
+    ks server(std::move(kc), clock, bus);
+    std::vector<std::unique_ptr<recording_installer>> installers;
+    std::vector<std::unique_ptr<gm>> members;
+    // Drives one GM from MM1 until the KS stops answering; returns the KS's last answer.
+    auto run = [&](std::uint32_t addr) {
+        auto gc = gm_cfg({addr, 848});
+        gc.sender_ids = 2;
+        installers.push_back(std::make_unique<recording_installer>());
+        members.push_back(std::make_unique<gm>(gc, clock, bus, *installers.back()));
+        auto& g = *members.back();
+        auto out = std::optional<bytes>(g.start().data);
+        for (int hops = 0; out && hops < 12; ++hops) {
+            auto reply = server.handle({addr, 848}, *out);
+            REQUIRE(reply);
+            auto next = g.handle(ks_ep, *reply);
+            out = next ? std::optional<bytes>(next->data) : std::nullopt;
+        }
+        return &g;
+    };
+    for (unsigned n = 1; n <= 3; ++n) {
+        INFO("member " << n);
+        auto* g = run(ip(10, 0, n, 1));
+        REQUIRE(g->state() == gm_state::registered);
+        CHECK(installers.back()->sids.at("GETVPN").values == std::vector<std::uint32_t>{2 * n - 1, 2 * n});
+    }
+    CHECK_FALSE(events.has("KS_SID_EXHAUSTED"));
+
+    auto* fourth = run(ip(10, 0, 4, 1));
+    CHECK(events.has("KS_SID_EXHAUSTED"));
+    CHECK(server.members().size() == 3);
+    CHECK(server.last_error() == "no sender ID left in group GETVPN");
+    // The GM got a protected NO-PROPOSAL-CHOSEN instead of PULL4, installed nothing and says why.
+    CHECK(fourth->state() == gm_state::failed);
+    CHECK(fourth->last_error() == "KS 10.0.0.1 refused the registration: no sender ID left in the group "
+                                  "(NO-PROPOSAL-CHOSEN)");
+    CHECK(installers.back()->calls.empty());
+    CHECK(std::count(events.names.begin(), events.names.end(), "KS_REGS_COMPL") == 3);
 }

@@ -192,7 +192,12 @@ TEST_CASE("tshark dissects and, with the key log, decrypts the registration", "[
     CHECK(dec.find("SA Attribute Next Payload: 000f") != std::string::npos);
     const auto* gk = tb.server->group("GETVPN");
     CHECK(dec.find("SPI: " + to_hex(gk->kek->spi)) != std::string::npos);
-    CHECK(count_of(dec, "SA TEK Payload (16)") == 3);
+    // One SA TEK per KS ACL line: 3 permits and the 2 deny lines (SPI 0, ACL_DENY) of
+    // the fixture's ACL, all dissected without Malformed.
+    CHECK(count_of(dec, "SA TEK Payload (16)") == 5);
+    CHECK(count_of(dec, "Transform ID: 0\n") == 2);
+    CHECK(count_of(dec, "Type: Private use (32005)") == 2);
+    CHECK(dec.find("SRC ID Port: 848") != std::string::npos); // deny udp any eq 848 any
     char spi[32];
     std::snprintf(spi, sizeof spi, "SPI: %08x", gk->teks[0].spi);
     CHECK(dec.find(spi) != std::string::npos);

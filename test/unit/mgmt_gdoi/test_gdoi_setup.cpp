@@ -70,9 +70,15 @@ TEST_CASE("seed 003 KS1 maps to one key server group with its TEK, KEK and phase
     CHECK(g.teks[0].transform.auth == gdoi::esp_auth::hmac_sha1);
     CHECK(g.teks[0].replay.mode == gdoi::replay_mode::time);
     CHECK(g.teks[0].replay.window == 5);
-    // getvpn-acl: four deny lines and one permit; the TEK carries the permit.
-    REQUIRE(g.teks[0].acl.size() == 1);
-    CHECK(g.teks[0].acl[0].src.len == 0);
+    // getvpn-acl: four deny lines and one permit, all sent to members in this order.
+    REQUIRE(g.teks[0].acl.size() == 5);
+    for (std::size_t i = 0; i < 4; ++i) {
+        CHECK_FALSE(g.teks[0].acl[i].permit);
+    }
+    CHECK(g.teks[0].acl[0].sel == gdoi::traffic_selector{17, {0, 0}, 848, {0, 0}, 0});
+    CHECK(g.teks[0].acl[3].sel == gdoi::traffic_selector{6, {0, 0}, 0, {0, 0}, 179});
+    CHECK(g.teks[0].acl[4].permit);
+    CHECK(g.teks[0].acl[4].sel.src.len == 0);
     REQUIRE(g.kek.has_value());
     CHECK(g.kek->algorithm == gdoi::kek_algorithm::aes);
     CHECK(g.kek->key_bits == 128);
@@ -91,8 +97,11 @@ TEST_CASE("appliance KS: GCM TEK, authorization list, key modulus from crypto ke
     CHECK(g.teks.at(0).transform.transform == gdoi::esp_transform::aes_gcm_16);
     CHECK(g.teks.at(0).transform.key_bits == 256);
     CHECK(g.teks.at(0).lifetime == std::chrono::seconds{3600});
-    REQUIRE(g.teks.at(0).acl.size() == 1);
-    CHECK(g.teks.at(0).acl[0].src == gdoi::ipv4_prefix{addr(192, 168, 0, 0), 16});
+    REQUIRE(g.teks.at(0).acl.size() == 3);
+    CHECK(g.teks.at(0).acl[0] == gdoi::policy_entry{false, {17, {0, 0}, 848, {0, 0}, 848}});
+    CHECK(g.teks.at(0).acl[1] == gdoi::policy_entry{false, {6, {0, 0}, 179, {0, 0}, 0}});
+    CHECK(g.teks.at(0).acl[2].permit);
+    CHECK(g.teks.at(0).acl[2].sel.src == gdoi::ipv4_prefix{addr(192, 168, 0, 0), 16});
     REQUIRE(g.authorized.size() == 1);
     CHECK(g.authorized[0] == gdoi::ipv4_prefix{addr(10, 0, 0, 0), 24});
     CHECK(g.kek->key_bits == 256);
@@ -118,6 +127,8 @@ TEST_CASE("appliance GM: servers, local address, local deny ACL, rekey acceptanc
     CHECK(gm.sender_ids == 2);
     REQUIRE(gm.local_deny.size() == 1);
     CHECK(gm.local_deny[0].protocol == 1);
+    CHECK(gm.crypto_map == "gm-map");
+    CHECK(gm.local_acl == "local-exceptions");
     CHECK(gm.accept.rekey_algorithms.size() == 2);
     CHECK(gm.accept.rekey_hashes == std::vector<gdoi::hash_alg>{gdoi::hash_alg::sha256});
     CHECK(gm.phase1.proposals.at(0).group == gdoi::dh_group::ecp256);

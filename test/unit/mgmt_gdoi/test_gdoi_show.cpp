@@ -327,6 +327,52 @@ TEST_CASE("show crypto gdoi ks members [summary] lists each registered member as
     CHECK(summary.data == expected);
 }
 
+TEST_CASE("show crypto gdoi gm acl: the KS ACL as downloaded, denies and permits in order, then the local denies")
+{
+    registered f;
+    auto out = f.run("sh cry gdoi gm acl");
+    REQUIRE(out.ok());
+    // Seed 003 layout; the KS ACL of the fixture interleaves denies and permits.
+    CHECK(out.text == "Group Name: GETVPN\n"
+                      " ACL Downloaded From KS 10.0.0.1:\n"
+                      "   access-list   deny udp any port = 848 any\n"
+                      "   access-list   permit ip 192.168.0.0 0.0.255.255 192.168.0.0 0.0.255.255\n"
+                      "   access-list   deny tcp any any port = 179\n"
+                      "   access-list   permit tcp 172.16.0.0 0.15.255.255 172.16.0.0 0.15.255.255 port = 443\n"
+                      "   access-list   permit udp 10.10.0.0 0.0.255.255 10.20.0.0 0.0.255.255\n"
+                      " ACL Configured Locally:\n"
+                      "  Map Name: gdoimap\n"
+                      "   access-list exception-acl  deny udp any any port = 848\n");
+    const auto& g = out.data["groups"][0];
+    CHECK(g["group"] == "GETVPN");
+    CHECK(g["key_server"] == "10.0.0.1");
+    REQUIRE(g["downloaded"].size() == 5);
+    CHECK(g["downloaded"][0] == json{{"action", "deny"},
+                                     {"protocol", 17},
+                                     {"source", "any"},
+                                     {"source_port", 848},
+                                     {"destination", "any"},
+                                     {"destination_port", 0},
+                                     {"text", "deny udp any port = 848 any"}});
+    CHECK(g["downloaded"][2]["action"] == "deny");
+    CHECK(g["downloaded"][3]["destination_port"] == 443);
+    CHECK(g["local"]["map"] == "gdoimap");
+    CHECK(g["local"]["acl"] == "exception-acl");
+    REQUIRE(g["local"]["entries"].size() == 1);
+    CHECK(g["local"]["entries"][0]["text"] == "deny udp any any port = 848");
+    // What the GM installed is exactly this: local denies (after the bypass of GDOI to
+    // its key server), then the downloaded list in its order.
+    const auto& installed = f.tb.installer.policies.at("GETVPN");
+    REQUIRE(installed.size() == 1 + 1 + 5);
+    for (std::size_t i = 0; i < 5; ++i) {
+        CHECK(installed[2 + i] == f.reg().ks_acl[i]);
+    }
+
+    auto none = mgmt::show_gm_acl(fixed_view{});
+    CHECK(none.text == "This box is not a GDOI group member.\n");
+    CHECK(none.data == json{{"groups", json::array()}});
+}
+
 TEST_CASE("show crypto isakmp sa lists the KS's sessions and the GM's SA as in seed 003")
 {
     registered f;
@@ -408,6 +454,12 @@ TEST_CASE("a group member that is still registering shows its state and no SAs")
     CHECK(mgmt::show_ipsec_sa(view, tb.clock).text ==
           "group: GETVPN\n    local addr 10.0.1.1, key server 10.0.0.1\n    no SAs: Registering\n");
     CHECK(mgmt::show_ks_members(view, true).text == "No group members are registered.\n");
+    CHECK(mgmt::show_gm_acl(view).text == "Group Name: GETVPN\n"
+                                          " ACL Downloaded From KS: none, Registering\n"
+                                          " ACL Configured Locally:\n"
+                                          "  Map Name: gdoimap\n"
+                                          "   access-list exception-acl  deny udp any any port = 848\n");
+    CHECK(mgmt::show_gm_acl(view).data["groups"][0]["key_server"] == nullptr);
 }
 
 TEST_CASE("without a key server or group members the GDOI commands say so")
@@ -431,7 +483,7 @@ TEST_CASE("the GDOI commands replace their placeholders, and REST returns the co
     for (const std::string syntax : {"show crypto gdoi", "show crypto gdoi group <word>", "show crypto gdoi gm",
                                      "show crypto gdoi ks", "show crypto gdoi group <word> ks",
                                      "show crypto gdoi ks members", "show crypto gdoi ks members summary",
-                                     "show crypto isakmp sa", "show crypto ipsec sa"}) {
+                                     "show crypto gdoi gm acl", "show crypto isakmp sa", "show crypto ipsec sa"}) {
         auto it = std::find_if(f.commands.specs().begin(), f.commands.specs().end(),
                                [&](const mgmt::command_spec& s) { return s.syntax == syntax; });
         REQUIRE(it != f.commands.specs().end());
@@ -441,7 +493,8 @@ TEST_CASE("the GDOI commands replace their placeholders, and REST returns the co
     CHECK(f.run("show crypto gdoi ks rekey").result == mgmt::command_output::status::not_built);
 
     for (const std::string line : {"show crypto gdoi", "sh cry gdoi ks members", "show crypto gdoi ks members summary",
-                                   "sh cry isakmp sa", "show crypto ipsec sa", "show crypto gdoi group GETVPN gm"}) {
+                                   "sh cry isakmp sa", "show crypto ipsec sa", "show crypto gdoi group GETVPN gm",
+                                   "show crypto gdoi gm acl"}) {
         INFO(line);
         auto console = f.run(line);
         auto rest = mgmt::handle_request(f.svc, f.commands, {"POST", "/commands", json{{"command", line}}.dump()});
