@@ -224,6 +224,15 @@ struct builder {
                 t.lifetime = std::chrono::seconds{prof->sa_lifetime};
             }
             t.acl = entries(sa.match_acl);
+            const access_list* acl = cfg.find_access_list(sa.match_acl);
+            if (acl != nullptr && !t.acl.empty() &&
+                std::none_of(t.acl.begin(), t.acl.end(), [](const gdoi::policy_entry& e) { return e.permit; })) {
+                // A TEK rides in SA TEK payloads that name what it protects: with only deny
+                // lines there is nothing to name, and "everything else" is not what IOS means.
+                problem(sa.line, "group " + g.name + " sa ipsec " + std::to_string(sa.seq) + ": access-list " +
+                                     sa.match_acl + " has no permit line, so its TEK would protect nothing; "
+                                     "add the traffic to encrypt as permit lines");
+            }
             t.replay.mode = sa.replay == replay_kind::counter ? gdoi::replay_mode::counter
                             : sa.replay == replay_kind::time  ? gdoi::replay_mode::time
                                                               : gdoi::replay_mode::none;

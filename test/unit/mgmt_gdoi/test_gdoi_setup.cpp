@@ -173,3 +173,21 @@ TEST_CASE("what GDOI cannot carry is an error, not silently dropped", "[gdoi_set
     CHECK(mentions("hash md5"));
     CHECK(mentions("one port"));
 }
+
+TEST_CASE("a key server ACL with only deny lines is refused: its TEK would protect nothing", "[gdoi_setup]")
+{
+    const char* text = "crypto isakmp policy 1\n encr aes\n hash sha256\n authentication pre-share\n group 14\n"
+                       "crypto ipsec transform-set t esp-gcm 128\n"
+                       "crypto ipsec profile p\n set transform-set t\n"
+                       "crypto gdoi group G\n identity number 1\n server local\n"
+                       "  sa ipsec 1\n   profile p\n   match address ipv4 acl\n"
+                       "ip access-list extended acl\n deny udp any eq 848 any eq 848\n deny ospf any any\n";
+    auto r = mgmt::parse_config(text);
+    REQUIRE(r.ok());
+    key_source keys;
+    const auto s = mgmt::build_gdoi_setup(r.cfg, keys.fn(), 1);
+    CHECK_FALSE(s.ok());
+    CHECK(std::any_of(s.problems.begin(), s.problems.end(), [](const mgmt::diagnostic& d) {
+        return d.message.find("access-list acl has no permit line") != std::string::npos && d.line == 12;
+    }));
+}
