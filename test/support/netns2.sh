@@ -57,6 +57,47 @@ topo2_up() {
   return 0
 }
 
+# site_ports N [WAN_EXTRA [LAN_EXTRA]]: GM N's DPDK ports, addresses and route to
+# the other site (N = 1 or 2), the platform part every two-site test config shares.
+# The extra lines go under interface wan0 (crypto map, igmp, ...) and lan0.
+site_ports() {
+  local n=$1 other=$((3 - $1))
+  local lan_net=$([ "$n" = 1 ] && echo 10.77.1 || echo 10.77.3)
+  local far_net=$([ "$n" = 1 ] && echo 10.77.3 || echo 10.77.1)
+  cat <<CFG
+interface lan0
+ dpdk-port vdev net_af_packet0,iface=g$n-lan
+ ip address $lan_net.254 255.255.255.0
+${3:-}
+!
+interface wan0
+ dpdk-port vdev net_af_packet1,iface=g$n-wan,qdisc_bypass=0
+ ip address 10.99.0.$n 255.255.255.0
+${2:-}
+!
+ip route $far_net.0 255.255.255.0 10.99.0.$other
+CFG
+}
+
+# counter LOG NAME: NAME's value in the GM's latest stats line (0 if absent).
+counter() {
+  local v
+  v=$(grep '^stats:' "$1" | tail -n 1 | grep -oE "[ (]$2 [0-9]+" | awk '{print $2}')
+  echo "${v:-0}"
+}
+# fresh_stats LOG: waits for a stats line printed after now.
+fresh_stats() {
+  local n
+  n=$(grep -c '^stats:' "$1")
+  for _ in $(seq 1 30); do
+    [ "$(grep -c '^stats:' "$1")" -gt "$n" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+in_a() { ip netns exec "$NS_HA" "$@"; }
+in_b() { ip netns exec "$NS_HB" "$@"; }
+
 # gm_start NS LOG ARGS...: starts gdoi-router ($GDOI_ROUTER) in NS and waits for
 # "ready"; prints the PID on success.
 gm_start() {
