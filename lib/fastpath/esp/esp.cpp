@@ -140,8 +140,8 @@ void complete(worker_ctx& w, IMB_JOB* j) noexcept
     }
 }
 
-// Multi-buffer transforms: queue a job; whatever completes now is checked now,
-// the rest at the burst's flush.
+// Transforms outside the burst API (3DES, GMAC): queue a job on the manager;
+// whatever completes now is checked now, the rest at the burst's flush.
 template <void (*Fill)(const sa_rt&, IMB_JOB*, const job_args&) noexcept>
 void via_job(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a) noexcept
 {
@@ -155,8 +155,57 @@ void via_job(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a)
     }
 }
 
+// AES-CBC+HMAC through the synchronous burst API: the whole batch is ciphered
+// with every lane of the multi-buffer code busy, then hashed (or hashed, then
+// deciphered). The job API would leave lanes half empty at each burst's flush
+// and add its queue on top (about 450 of 1,450 instructions a 64-byte packet).
+template <bool Enc, IMB_KEY_SIZE_BYTES Key, IMB_HASH_ALG Hash>
+void cbc_hmac_run(worker_ctx& w) noexcept
+{
+    const unsigned n = w.batch_n;
+    w.batch_n = 0;
+    w.batch_run = nullptr;
+    std::uint32_t done;
+    if constexpr (Enc) {
+        done = IMB_SUBMIT_CIPHER_BURST(w.mgr, w.batch, n, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT, Key);
+        if (done == n) {
+            done = IMB_SUBMIT_HASH_BURST(w.mgr, w.batch, n, Hash);
+        }
+    } else {
+        done = IMB_SUBMIT_HASH_BURST(w.mgr, w.batch, n, Hash);
+        if (done == n) {
+            done = IMB_SUBMIT_CIPHER_BURST(w.mgr, w.batch, n, IMB_CIPHER_CBC, IMB_DIR_DECRYPT, Key);
+        }
+    }
+    if (done != n) { // a job intel-ipsec-mb refused stops the whole batch: fail closed
+        for (unsigned i = 0; i < n; ++i) {
+            if (w.batch_ps[i]->status == 0) {
+                reject(w, *w.batch_ps[i], drop_reason::crypto_error);
+            }
+        }
+    }
+}
+
+template <bool Enc, IMB_KEY_SIZE_BYTES Key, IMB_HASH_ALG Hash>
+void cbc_hmac_batch(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a) noexcept
+{
+    constexpr void (*run)(worker_ctx&) noexcept = cbc_hmac_run<Enc, Key, Hash>;
+    if (w.batch_run != run) {
+        if (w.batch_run != nullptr) {
+            w.batch_run(w); // another kind is pending (inbound bursts may mix SAs)
+        }
+        w.batch_run = run;
+    }
+    fill_cbc_hmac<Enc>(sa, &w.batch[w.batch_n], a);
+    w.batch_ps[w.batch_n++] = &ps;
+}
+
+// Completes everything the burst queued.
 void flush(worker_ctx& w) noexcept
 {
+    if (w.batch_run != nullptr) {
+        w.batch_run(w);
+    }
     IMB_JOB* j;
     while ((j = IMB_FLUSH_JOB(w.mgr)) != nullptr) {
         complete(w, j);
@@ -687,6 +736,23 @@ esp_paths select_paths(cipher_alg c, auth_alg a, std::size_t key_len) noexcept
         }
         return {via_job<fill_gmac<IMB_AUTH_AES_GMAC_128>>, via_job<fill_gmac<IMB_AUTH_AES_GMAC_128>>};
     case cipher_alg::aes_cbc:
+        if (a == auth_alg::hmac_sha1_96) {
+            if (key_len == 32) {
+                return {cbc_hmac_batch<true, IMB_KEY_256_BYTES, IMB_AUTH_HMAC_SHA_1>,
+                        cbc_hmac_batch<false, IMB_KEY_256_BYTES, IMB_AUTH_HMAC_SHA_1>};
+            }
+            return {cbc_hmac_batch<true, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_1>,
+                    cbc_hmac_batch<false, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_1>};
+        }
+        if (a == auth_alg::hmac_sha256_128) {
+            if (key_len == 32) {
+                return {cbc_hmac_batch<true, IMB_KEY_256_BYTES, IMB_AUTH_HMAC_SHA_256>,
+                        cbc_hmac_batch<false, IMB_KEY_256_BYTES, IMB_AUTH_HMAC_SHA_256>};
+            }
+            return {cbc_hmac_batch<true, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_256>,
+                    cbc_hmac_batch<false, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_256>};
+        }
+        return {};
     case cipher_alg::des3_cbc:
         if (a == auth_alg::none) {
             return {};

@@ -43,6 +43,12 @@ struct worker_ctx {
     alignas(16) std::uint8_t zero[16];
     pkt_scratch pkts[max_burst];
     rte_mbuf* bad[max_burst];
+    // AES-CBC+HMAC jobs gathered for intel-ipsec-mb's synchronous burst API:
+    // all of one kind (direction, key size, hash), which batch_run completes.
+    IMB_JOB batch[max_burst] = {};
+    pkt_scratch* batch_ps[max_burst] = {};
+    unsigned batch_n = 0;
+    void (*batch_run)(worker_ctx&) noexcept = nullptr; // null: batch empty
 
     worker_ctx() = default;
     worker_ctx(const worker_ctx&) = delete;

@@ -35,10 +35,10 @@ struct job_args {
 };
 
 // An SA's code path for one direction, picked at install (DESIGN): ciphers one
-// packet with the worker's IMB_MGR. Multi-buffer transforms (CBC+HMAC, GMAC)
-// queue a job that may complete only at the burst's flush; AES-GCM, a
-// single-buffer cipher, is called directly and is done on return. Either way a
-// failure lands in ps.status.
+// packet with the worker's IMB_MGR. AES-GCM, a single-buffer cipher, is called
+// directly and is done on return; AES-CBC+HMAC gathers the packet for the
+// multi-buffer burst API; 3DES and GMAC queue a job. The last two complete at
+// the burst's flush. Either way a failure lands in ps.status.
 using crypt_fn = void (*)(worker_ctx&, const sa_rt&, pkt_scratch&, const job_args&);
 
 // A count one worker writes and the control plane reads: relaxed load + store
