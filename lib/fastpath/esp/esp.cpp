@@ -155,6 +155,17 @@ void via_job(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a)
     }
 }
 
+// Completes the job API's queue. The burst API below shares the manager's
+// multi-buffer lanes (HMAC-SHA1 of a 3DES job, say), so they must be empty
+// before a batch runs.
+void drain_jobs(worker_ctx& w) noexcept
+{
+    IMB_JOB* j;
+    while ((j = IMB_FLUSH_JOB(w.mgr)) != nullptr) {
+        complete(w, j);
+    }
+}
+
 // AES-CBC+HMAC through the synchronous burst API: the whole batch is ciphered
 // with every lane of the multi-buffer code busy, then hashed (or hashed, then
 // deciphered). The job API would leave lanes half empty at each burst's flush
@@ -162,6 +173,7 @@ void via_job(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a)
 template <bool Enc, IMB_KEY_SIZE_BYTES Key, IMB_HASH_ALG Hash>
 void cbc_hmac_run(worker_ctx& w) noexcept
 {
+    drain_jobs(w);
     const unsigned n = w.batch_n;
     w.batch_n = 0;
     w.batch_run = nullptr;
@@ -206,10 +218,7 @@ void flush(worker_ctx& w) noexcept
     if (w.batch_run != nullptr) {
         w.batch_run(w);
     }
-    IMB_JOB* j;
-    while ((j = IMB_FLUSH_JOB(w.mgr)) != nullptr) {
-        complete(w, j);
-    }
+    drain_jobs(w);
 }
 
 // ---- burst helpers ------------------------------------------------------------
