@@ -5,13 +5,18 @@
 # (dpdk-testpmd io forwarding). Prints a table and writes
 # bench/results/latest.jsonl; the ratio is ours / (1 / (1/io + 1/crypto)).
 #   scripts/bench.sh [--quick]      (--quick: every case briefly, < 3 minutes)
+#   scripts/bench.sh --callgrind    instructions per packet of every case under
+#       valgrind's callgrind (total, engine, crypto, our own, I/O): repeatable
+#       on a loaded machine, where packet rates are not.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 quick=0
-if [ "${1:-}" = "--quick" ]; then
-    quick=1
-fi
+callgrind=0
+case "${1:-}" in
+    --quick) quick=1 ;;
+    --callgrind) callgrind=1 ;;
+esac
 if [ "$quick" = 1 ]; then
     ours_s=1; io_s=3; crypto_ops=2000000
 else
@@ -26,7 +31,7 @@ eal=(-l 0,1 -m 512 --no-huge --no-pci --no-shconf --log-level=error)
 # state of the rest of the tree.
 echo "building bench_esp ..." >&2
 bin=$work/bench_esp
-g++ -std=c++20 -O3 -DNDEBUG -I"$top/lib" $(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g') \
+g++ -std=c++20 -O3 -g -DNDEBUG -I"$top/lib" $(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g') \
     "$top/bench/esp/bench_esp.cpp" "$top"/lib/fastpath/esp/*.cpp \
     "$top/lib/tbar/replay.cpp" "$top/lib/tbar/clock.cpp" "$top/lib/tbar/metadata.cpp" \
     "$top/lib/core/counters.cpp" \
@@ -38,6 +43,36 @@ echo "generating traffic ..." >&2
 vdevs() {
     echo --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" --vdev "net_pcap1,tx_pcap=/dev/null"
 }
+
+pcap_of() { # dir xf mix
+    if [ "$1" = enc ]; then echo "$work/pcap/clear-$3.pcap"; else echo "$work/pcap/$2-$3.pcap"; fi
+}
+
+if [ "$callgrind" = 1 ]; then
+    # Only the worker loop is measured; intel-ipsec-mb takes its AVX2 code path
+    # under valgrind (no AVX512 there), so crypto counts are not the VAES ones.
+    mkdir -p "$top/bench/results"
+    out=$top/bench/results/callgrind.jsonl
+    : > "$out.tmp"
+    printf '%-22s %8s %8s %8s %8s %8s %8s\n' case pkts total engine crypto own io
+    for dir in enc dec; do
+        for xf in gcm128 cbc128sha1; do
+            for mix in 64 imix 1400; do
+                res=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" --collect-atstart=no \
+                    --toggle-collect='*worker_loop*' "$bin" "${eal[@]}" $(vdevs "$(pcap_of $dir $xf $mix)") -- \
+                    "$dir" "$xf" 2 2>/dev/null)
+                pkts=$(echo "$res" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["rx"])')
+                ir=$(callgrind_annotate --inclusive=yes --tree=calling --threshold=100 "$work/cg.out" 2>/dev/null |
+                    "$py" "$top/bench/esp/ir_per_packet.py" "$pkts")
+                echo "$ir" | "$py" -c 'import json,sys; r=json.load(sys.stdin); print("%-22s %8d %8.0f %8.0f %8.0f %8.0f %8.0f" % (sys.argv[1], r["pkts"], r["total"], r["engine"], r["crypto"], r["own"], r["io"]))' "$dir-$xf-$mix"
+                echo "$ir" | "$py" -c 'import json,sys; r=json.load(sys.stdin); r={"case": sys.argv[1], **r}; print(json.dumps(r))' "$dir-$xf-$mix" >> "$out.tmp"
+            done
+        done
+    done
+    mv "$out.tmp" "$out"
+    echo "wrote $out" >&2
+    exit 0
+fi
 
 # I/O ceiling: testpmd io forwarding on the same vdevs; median Tx-pps of port 1.
 declare -A io_cache
@@ -113,11 +148,7 @@ printf '%-22s %8s %8s %12s %10s %9s %7s %10s\n' case Mpps Gbit/s crypto_Mops io_
 for dir in enc dec; do
     for xf in gcm128 cbc128sha1; do
         for mix in 64 imix 1400; do
-            if [ "$dir" = enc ]; then
-                pcap=$work/pcap/clear-$mix.pcap
-            else
-                pcap=$work/pcap/$xf-$mix.pcap
-            fi
+            pcap=$(pcap_of "$dir" "$xf" "$mix")
             res=$("$bin" "${eal[@]}" $(vdevs "$pcap") -- "$dir" "$xf" "$ours_s")
             mpps=$(echo "$res" | "$py" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["mpps"])')
             gbps=$(echo "$res" | "$py" -c 'import json,sys; print("%.3f" % json.load(sys.stdin)["gbps"])')

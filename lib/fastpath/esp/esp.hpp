@@ -47,9 +47,13 @@ std::uint64_t tsc_ns(std::uint64_t cycles) noexcept;
 
 // The code paths for a transform, picked by the installer.
 struct esp_paths {
-    fill_job_fn outb = nullptr;
-    fill_job_fn inb = nullptr;
+    crypt_fn outb = nullptr;
+    crypt_fn inb = nullptr;
 };
 esp_paths select_paths(cipher_alg c, auth_alg a, std::size_t key_len) noexcept;
+
+// One buffer through an SA's code path, waiting for the result (known-answer
+// tests). False if intel-ipsec-mb reported an error.
+bool crypt_one(worker_ctx& w, const sa_rt& sa, bool encrypt, const job_args& a) noexcept;
 
 } // namespace fastpath::esp

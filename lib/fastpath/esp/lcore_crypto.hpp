@@ -24,7 +24,8 @@ struct pkt_scratch {
     std::uint64_t seq;
     std::uint8_t* esp;
     std::uint32_t text_len;
-    std::uint8_t status; // 0 ok, else drop_reason + 1
+    std::uint32_t inner_len; // inner IPv4 bytes, for the SA's byte counts
+    std::uint8_t status;     // 0 ok, else drop_reason + 1
 };
 
 struct worker_ctx {
@@ -35,11 +36,19 @@ struct worker_ctx {
     std::uint64_t now_ns = 0;         // set by the caller once per burst (same base as sa_table's clock)
     std::uint64_t iv_counter = 0;     // GCM/GMAC: low bits of the IV under this worker's sender ID
     std::uint16_t ip_id = 0;          // outer IPv4 ID
+    unsigned burst_bad = 0;           // packets of the current burst that failed so far
+    alignas(64) gcm_context_data gcm_ctx; // scratch of the direct AES-GCM calls
     alignas(16) std::uint8_t cbc_iv_key[16 * 15];   // AES-128 schedule of a random per-worker key
     alignas(16) std::uint8_t cbc_iv_ctr[16];        // counter encrypted under it for each CBC IV
     alignas(16) std::uint8_t zero[16];
     pkt_scratch pkts[max_burst];
     rte_mbuf* bad[max_burst];
+    // AES-CBC+HMAC jobs gathered for intel-ipsec-mb's synchronous burst API:
+    // all of one kind (direction, key size, hash), which batch_run completes.
+    IMB_JOB batch[max_burst] = {};
+    pkt_scratch* batch_ps[max_burst] = {};
+    unsigned batch_n = 0;
+    void (*batch_run)(worker_ctx&) noexcept = nullptr; // null: batch empty
 
     worker_ctx() = default;
     worker_ctx(const worker_ctx&) = delete;

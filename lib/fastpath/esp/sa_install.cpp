@@ -92,7 +92,7 @@ built_sa build_sa_rt(IMB_MGR* mgr, const tek& t, std::uint16_t group_slot, std::
     sa->tbar = t.tbar;
     sa->tbar_nh = tbar_nh;
     sa->group_slot = group_slot;
-    for (auto& rw : sa->replay_windows) {
+    for (auto& rw : sa->workers) {
         rw.window = tbar::replay_window(t.replay_window == 0 ? 64 : t.replay_window, t.esn);
     }
     sa->seq.init(t.esn);
@@ -147,8 +147,8 @@ built_sa build_sa_rt(IMB_MGR* mgr, const tek& t, std::uint16_t group_slot, std::
         sa->hash_alg = t.auth == auth_alg::hmac_sha1_96 ? IMB_AUTH_HMAC_SHA_1 : IMB_AUTH_HMAC_SHA_256;
     }
     const esp_paths p = select_paths(t.cipher, t.auth, sa->key_len);
-    sa->fill_outb = p.outb;
-    sa->fill_inb = p.inb;
+    sa->outb = p.outb;
+    sa->inb = p.inb;
     r.sa = std::move(sa);
     return r;
 }

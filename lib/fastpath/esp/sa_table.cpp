@@ -73,6 +73,22 @@ std::optional<std::uint16_t> sa_table::group_slot(std::uint32_t id) const
     return std::nullopt;
 }
 
+std::optional<sa_counts> sa_table::counts(std::uint32_t spi) const
+{
+    const auto it = sas_.find(spi);
+    if (it == sas_.end()) {
+        return std::nullopt;
+    }
+    sa_counts c;
+    for (const sa_worker& w : it->second.sa->workers) {
+        c.enc_pkts += w.enc_pkts.get();
+        c.enc_bytes += w.enc_bytes.get();
+        c.dec_pkts += w.dec_pkts.get();
+        c.dec_bytes += w.dec_bytes.get();
+    }
+    return c;
+}
+
 result sa_table::install_sa(std::uint32_t group_id, const tek& t)
 {
     if (sas_.count(t.spi) != 0) {

@@ -23,6 +23,15 @@ struct rte_rcu_qsbr;
 
 namespace fastpath::esp {
 
+// What an SA has carried (as `show crypto ipsec sa` shows #pkts encaps/decaps):
+// good packets out of the engine and the inner IPv4 bytes in them.
+struct sa_counts {
+    std::uint64_t enc_pkts = 0;
+    std::uint64_t enc_bytes = 0;
+    std::uint64_t dec_pkts = 0;
+    std::uint64_t dec_bytes = 0;
+};
+
 class sa_table final : public sa_installer {
 public:
     // Local monotonic nanoseconds; workers must put the same time base in worker_ctx::now_ns.
@@ -64,6 +73,9 @@ public:
     // max_groups are in use. Slots never change, so a policy can name one early.
     std::optional<std::uint16_t> ensure_group(std::uint32_t group);
     std::size_t sa_count() const { return sas_.size(); }
+    // An installed SA's counts summed over the workers (at worst one burst
+    // behind them); nullopt for an SPI that is not installed.
+    std::optional<sa_counts> counts(std::uint32_t spi) const;
     // The notice of the last install (e.g. a legacy transform), for the caller's log.
     const std::optional<std::string>& last_notice() const { return last_notice_; }
 

@@ -1,7 +1,8 @@
 // EAL test: the SA table is swapped 1,000 times while a worker lcore encrypts
 // and decrypts a steady stream. Every packet must come back intact (no loss,
 // no mis-encryption) and no snapshot or SA may be freed while the worker can
-// still see it (run under ASan as well). Uses --no-huge --no-pci --no-shconf (DPDK 22.11 refuses --in-memory with --no-huge).
+// still see it (run under ASan as well). Also: per-SA counts written by two
+// lcores at once add up exactly. Uses --no-huge --no-pci --no-shconf (DPDK 22.11 refuses --in-memory with --no-huge).
 #include "../../unit/fastpath/engine_harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include <rte_pause.h>
 
 #include <atomic>
+#include <functional>
 #include <vector>
 
 using namespace esp_test;
@@ -126,6 +128,54 @@ int worker_main(void* arg)
     return 0;
 }
 
+// One lcore's share of the counts test: encrypt a burst, decrypt it, free it.
+struct count_worker {
+    const sa_table* table = nullptr;
+    rte_mempool* pool = nullptr;
+    worker_ctx* w = nullptr;
+    std::uint16_t slot = 0;
+    unsigned bursts = 0;
+    std::uint64_t enc = 0, enc_bytes = 0, dec = 0, dec_bytes = 0; // what the engine returned as good
+    unsigned failed = 0;
+    // Called between bursts on the control side (main lcore only).
+    std::function<void()> between;
+};
+
+int count_main(void* arg)
+{
+    auto& c = *static_cast<count_worker*>(arg);
+    for (unsigned b = 0; b < c.bursts; ++b) {
+        const sa_snapshot& s = *c.table->current();
+        rte_mbuf* m[burst];
+        std::uint32_t len[burst];
+        if (rte_pktmbuf_alloc_bulk(c.pool, m, burst) != 0) {
+            ++c.failed;
+            continue;
+        }
+        for (unsigned i = 0; i < burst; ++i) {
+            const bytes p = make_ipv4(0x0a000001, 0x0a000002, (b * 7 + i * 13) % 300);
+            std::memcpy(rte_pktmbuf_append(m[i], static_cast<std::uint16_t>(p.size())), p.data(), p.size());
+            len[i] = static_cast<std::uint32_t>(p.size());
+        }
+        const auto good = esp_outbound(*c.w, s, c.slot, std::span<rte_mbuf*>(m, burst));
+        c.enc += good;
+        for (unsigned i = 0; i < good; ++i) {
+            c.enc_bytes += len[i]; // good ones keep their order
+        }
+        const auto back = esp_inbound(*c.w, s, std::span<rte_mbuf*>(m, good));
+        c.dec += back;
+        for (unsigned i = 0; i < back; ++i) {
+            c.dec_bytes += m[i]->data_len;
+        }
+        c.failed += burst - back;
+        rte_pktmbuf_free_bulk(m, burst);
+        if (c.between) {
+            c.between();
+        }
+    }
+    return 0;
+}
+
 bool eal_up()
 {
     static bool ok = [] {
@@ -221,4 +271,67 @@ TEST_CASE("1,000 SA table swaps under a steady stream lose and corrupt nothing",
     w.value.reset();
     rte_mempool_free(st.pool);
     rte_free(st.qs);
+}
+
+TEST_CASE("per-SA counts from two lcores at once add up exactly", "[eal][counts]")
+{
+    REQUIRE(eal_up());
+    const unsigned worker_lcore = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+    REQUIRE(worker_lcore < RTE_MAX_LCORE);
+    const std::size_t qsz = rte_rcu_qsbr_get_memsize(2);
+    auto* qs = static_cast<rte_rcu_qsbr*>(rte_zmalloc("esp_count_qs", qsz, RTE_CACHE_LINE_SIZE));
+    REQUIRE(qs != nullptr);
+    REQUIRE(rte_rcu_qsbr_init(qs, 2) == 0);
+    rte_mempool* pool = rte_pktmbuf_pool_create("esp_count_pool", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    REQUIRE(pool != nullptr);
+    auto drops = make_drop_counters();
+    auto events = make_event_counters();
+    auto w0 = make_worker_ctx(0, *drops, *events);
+    auto w1 = make_worker_ctx(1, *drops, *events);
+    REQUIRE(w0);
+    REQUIRE(w1);
+    auto t = sa_table::create(qs, [] { return tsc_ns(rte_get_tsc_cycles()); });
+    REQUIRE(t);
+    const std::uint32_t spi = 0xc0c0;
+    REQUIRE(t.value->install_sa(group_id, make_tek(find_transform("gcm128"), spi, 3)));
+    REQUIRE(t.value->set_outbound(group_id, spi));
+    const std::uint32_t ids[] = {1, 2};
+    REQUIRE(t.value->set_sender_ids(group_id, 8, ids));
+    const std::uint16_t slot = *t.value->group_slot(group_id);
+
+    count_worker c0, c1;
+    for (auto [c, w] : {std::pair{&c0, w0.value.get()}, std::pair{&c1, w1.value.get()}}) {
+        c->table = t.value.get();
+        c->pool = pool;
+        c->w = w;
+        c->slot = slot;
+        c->bursts = 20000;
+    }
+    // The control plane reads while lcore 1 writes: the sums never go back.
+    sa_counts last;
+    bool backwards = false;
+    c1.between = [&] {
+        const sa_counts now = *t.value->counts(spi);
+        backwards |= now.enc_pkts < last.enc_pkts || now.dec_pkts < last.dec_pkts ||
+                     now.enc_bytes < last.enc_bytes || now.dec_bytes < last.dec_bytes;
+        last = now;
+    };
+    REQUIRE(rte_eal_remote_launch(count_main, &c0, worker_lcore) == 0);
+    count_main(&c1);
+    REQUIRE(rte_eal_wait_lcore(worker_lcore) == 0);
+
+    const sa_counts got = *t.value->counts(spi);
+    CHECK(c0.failed == 0);
+    CHECK(c1.failed == 0);
+    CHECK_FALSE(backwards);
+    CHECK(got.enc_pkts == 2u * 20000 * burst);
+    CHECK(got.enc_pkts == c0.enc + c1.enc);
+    CHECK(got.enc_bytes == c0.enc_bytes + c1.enc_bytes);
+    CHECK(got.dec_pkts == c0.dec + c1.dec);
+    CHECK(got.dec_bytes == c0.dec_bytes + c1.dec_bytes);
+    CHECK(got.dec_bytes == got.enc_bytes);
+
+    t.value.reset();
+    rte_mempool_free(pool);
+    rte_free(qs);
 }

@@ -66,7 +66,9 @@ struct fake_mbuf {
         if (headroom + data.size() > buf_len) {
             throw std::length_error("fake_mbuf: data does not fit");
         }
-        std::memcpy(buf + headroom, data.data(), data.size());
+        if (!data.empty()) { // an empty span may have a null data()
+            std::memcpy(buf + headroom, data.data(), data.size());
+        }
         m.data_len = static_cast<std::uint16_t>(data.size());
         m.pkt_len = m.data_len;
     }
