@@ -5,6 +5,9 @@
 # (dpdk-testpmd io forwarding). Prints a table and writes
 # bench/results/latest.jsonl; the ratio is ours / (1 / (1/io + 1/crypto)).
 #   scripts/bench.sh [--quick]      (--quick: every case briefly, < 3 minutes)
+#       Each case also runs DPDK's ipsec-secgw on the same traffic right after
+#       ours (scripts/bench-secgw.sh): columns secgw_Mpps and x_secgw. If it
+#       cannot be built here, they print "-" (null in the JSON).
 #   scripts/bench.sh --callgrind    instructions per packet of every case under
 #       valgrind's callgrind (total, engine, crypto, our own, I/O): repeatable
 #       on a loaded machine, where packet rates are not.
@@ -141,10 +144,15 @@ crypto_ceiling() {
     echo "${crypto_cache[$key]}"
 }
 
+secgw_dir=$work/secgw
+secgw=1
+"$top/scripts/bench-secgw.sh" build "$secgw_dir" || { secgw=0; echo "ipsec-secgw not available: no side-by-side" >&2; }
+
 mkdir -p "$top/bench/results"
 out=$top/bench/results/latest.jsonl
 : > "$out.tmp"
-printf '%-22s %8s %8s %12s %10s %9s %7s %10s\n' case Mpps Gbit/s crypto_Mops io_Mpps limit ratio engine_ns
+fmt='%-22s %8s %8s %12s %10s %9s %7s %10s %10s %8s\n'
+printf "$fmt" case Mpps Gbit/s crypto_Mops io_Mpps limit ratio engine_ns secgw_Mpps x_secgw
 for dir in enc dec; do
     for xf in gcm128 cbc128sha1; do
         for mix in 64 imix 1400; do
@@ -158,9 +166,14 @@ for dir in enc dec; do
             limit=$(awk -v a="$io" -v b="$cr" 'BEGIN { printf "%.3f", 1 / (1 / a + 1 / b) }')
             ratio=$(awk -v m="$mpps" -v l="$limit" 'BEGIN { printf "%.3f", m / l }')
             name=$dir-$xf-$mix
-            printf '%-22s %8s %8s %12s %10s %9s %7s %10s\n' "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio" "$eng"
-            printf '{"case":"%s","mpps":%s,"gbps":%s,"crypto_ceiling_mops":%s,"io_ceiling_mpps":%s,"serial_limit_mpps":%s,"limit_ratio":%s,"engine_ns_per_pkt":%s,"quick":%s,"date":"%s"}\n' \
-                "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio" "$eng" \
+            sg=null; vs=null
+            if [ "$secgw" = 1 ]; then
+                sg=$("$top/scripts/bench-secgw.sh" run "$secgw_dir" "$name" "$((ours_s + 1))")
+                vs=$(awk -v m="$mpps" -v s="$sg" 'BEGIN { if (s > 0) printf "%.3f", m / s; else print "null" }')
+            fi
+            printf "$fmt" "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio" "$eng" "${sg/null/-}" "${vs/null/-}"
+            printf '{"case":"%s","mpps":%s,"gbps":%s,"crypto_ceiling_mops":%s,"io_ceiling_mpps":%s,"serial_limit_mpps":%s,"limit_ratio":%s,"engine_ns_per_pkt":%s,"secgw_mpps":%s,"vs_secgw":%s,"quick":%s,"date":"%s"}\n' \
+                "$name" "$mpps" "$gbps" "$cr" "$io" "$limit" "$ratio" "$eng" "$sg" "$vs" \
                 "$([ "$quick" = 1 ] && echo true || echo false)" "$(date -u +%FT%TZ)" >> "$out.tmp"
         done
     done

@@ -83,8 +83,16 @@ sleep 1.3
 
 echo "== counters"
 for g in 1 2; do echo "GM$g $(grep '^stats:' "$work/gm$g.log" | tail -n 1)"; done
+echo "== gdoictl show crypto gdoi (GM1)"
+"$GDOICTL" --socket "$work/gm1.sock" show crypto gdoi || true
 echo "== gdoictl show crypto ipsec sa (GM1)"
 "$GDOICTL" --socket "$work/gm1.sock" show crypto ipsec sa || true
+for g in 1 2; do
+  echo "== gdoictl show crypto gdoi gm dataplane counters (GM$g)"
+  "$GDOICTL" --socket "$work/gm$g.sock" show crypto gdoi gm dataplane counters || true
+done
+echo "== the same counters from GM2's /metrics (curl --unix-socket)"
+curl -s --unix-socket "$work/gm2.sock" http://gdoi/metrics | grep -E '^gdoi_group_(encrypt|decrypt|bypass)_total' || true
 
 kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null || true; cap_pid=""
 echo "== the WAN capture: outer addresses are the hosts' own (header preservation)"

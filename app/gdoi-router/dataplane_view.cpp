@@ -69,6 +69,12 @@ std::vector<mgmt::crypto_group_state> runtime_view::crypto_groups() const
         for (const auto c : fastpath::crypto_counters) {
             s.counters.emplace_back(names[static_cast<std::size_t>(c)], rt_.group_total(g.id, c));
         }
+        if (const auto* table = rt_.sa_table()) {
+            for (const std::uint32_t spi : table->spis_of(g.id)) {
+                const auto n = table->counts(spi).value_or(fastpath::esp::sa_counts{});
+                s.sas.push_back({spi, n.enc_pkts, n.enc_bytes, n.dec_pkts, n.dec_bytes});
+            }
+        }
         out.push_back(std::move(s));
     }
     return out;

@@ -14,22 +14,7 @@ namespace mgmt {
 
 namespace {
 
-std::string printf_line(const char* fmt, auto... args)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, args...);
-    return buf;
-}
-
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
-
-command_output ok(std::string text, nlohmann::json data)
-{
-    command_output out;
-    out.text = std::move(text);
-    out.data = std::move(data);
-    return out;
-}
 
 constexpr std::size_t default_events = 20;
 

@@ -12,6 +12,22 @@
 
 namespace mgmt {
 
+command_output ok(std::string text, nlohmann::json data)
+{
+    command_output out;
+    out.text = std::move(text);
+    out.data = std::move(data);
+    return out;
+}
+
+command_output failed(std::string text)
+{
+    command_output out;
+    out.result = command_output::status::failed;
+    out.text = std::move(text);
+    return out;
+}
+
 std::string_view to_string(command_output::status s)
 {
     switch (s) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,18 @@ struct command_output {
 };
 
 std::string_view to_string(command_output::status s);
+
+// What command handlers answer with: their text and data, or a refusal.
+command_output ok(std::string text, nlohmann::json data);
+command_output failed(std::string text);
+
+// printf into a string, for the fixed-width lines IOS prints (at most 255 characters).
+std::string printf_line(const char* fmt, auto... args)
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    return buf;
+}
 
 // A command's syntax is space-separated tokens: lowercase keywords, `<word>` for
 // any word and `<n>` for a decimal number. Optional parts are separate registrations.

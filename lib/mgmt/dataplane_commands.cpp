@@ -16,29 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string printf_line(const char* fmt, auto... args)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, args...);
-    return buf;
-}
-
-command_output ok(std::string text, json data)
-{
-    command_output out;
-    out.text = std::move(text);
-    out.data = std::move(data);
-    return out;
-}
-
-command_output failed(std::string text)
-{
-    command_output out;
-    out.result = command_output::status::failed;
-    out.text = std::move(text);
-    return out;
-}
-
 // The group whose policy classifies an interface: its crypto map's first gdoi
 // entry, as the data plane binds it.
 const crypto_map_entry* map_entry_of(const config& cfg, const interface_cfg& ifc)

@@ -19,13 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string printf_line(const char* fmt, auto... args)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, fmt, args...);
-    return buf;
-}
-
 std::string addr(std::uint32_t a) { return gdoi::to_string_addr(a); }
 
 // "    Name                     : value" as IOS aligns it: the colons line up in column 30
@@ -34,22 +27,6 @@ std::string field(int indent, const std::string& label, const std::string& value
 {
     return std::string(static_cast<std::size_t>(indent), ' ') + printf_line("%-*s: ", 29 - indent, label.c_str()) +
            value + "\n";
-}
-
-command_output ok(std::string text, json data)
-{
-    command_output out;
-    out.text = std::move(text);
-    out.data = std::move(data);
-    return out;
-}
-
-command_output failed(std::string text)
-{
-    command_output out;
-    out.result = command_output::status::failed;
-    out.text = std::move(text);
-    return out;
 }
 
 std::string hex(const std::uint8_t* p, std::size_t n)
@@ -679,8 +656,20 @@ command_output show_isakmp_sa(const gdoi_view& v)
     return ok(std::move(text), {{"sessions", list}});
 }
 
-command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk)
+command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk,
+                             const std::vector<crypto_group_state>& dataplane)
 {
+    // What the data plane counted for an SPI, when it has the SA.
+    const auto traffic = [&](std::uint32_t spi) -> const crypto_group_state::sa_traffic* {
+        for (const auto& g : dataplane) {
+            for (const auto& sa : g.sas) {
+                if (sa.spi == spi) {
+                    return &sa;
+                }
+            }
+        }
+        return nullptr;
+    };
     std::string text;
     json groups = json::array();
     for (const auto* gm : v.members()) {
@@ -701,7 +690,18 @@ command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk)
                 text += "       transform: " + transform_text(t.transform) + " ,\n";
                 text += "       sa timing: remaining key lifetime (sec): (" + std::to_string(left) + ")\n";
                 text += "       " + replay_text(t.replay) + "\n";
-                teks.push_back(tek_json(t, left));
+                json tj = tek_json(t, left);
+                if (const auto* n = traffic(t.spi)) {
+                    text += "       #pkts encaps: " + std::to_string(n->enc_pkts) + ", #pkts encrypt: " +
+                            std::to_string(n->enc_pkts) + ", #bytes encaps: " + std::to_string(n->enc_bytes) + "\n";
+                    text += "       #pkts decaps: " + std::to_string(n->dec_pkts) + ", #pkts decrypt: " +
+                            std::to_string(n->dec_pkts) + ", #bytes decaps: " + std::to_string(n->dec_bytes) + "\n";
+                    tj["encaps_pkts"] = n->enc_pkts;
+                    tj["encaps_bytes"] = n->enc_bytes;
+                    tj["decaps_pkts"] = n->dec_pkts;
+                    tj["decaps_bytes"] = n->dec_bytes;
+                }
+                teks.push_back(std::move(tj));
             }
             text += "\n";
         }
@@ -747,7 +747,7 @@ void register_gdoi_commands(command_registry& reg, const gdoi_view& v)
     reg.add({"show crypto isakmp sa", "ISAKMP security associations"},
             [view](service&, const auto&) { return show_isakmp_sa(*view); });
     reg.add({"show crypto ipsec sa", "IPsec security associations"},
-            [view](service& svc, const auto&) { return show_ipsec_sa(*view, svc.clock()); });
+            [view](service& svc, const auto&) { return show_ipsec_sa(*view, svc.clock(), svc.crypto_groups()); });
 }
 
 } // namespace mgmt

@@ -29,7 +29,9 @@ command_output show_gm_acl(const gdoi_view& v);
 // `show crypto isakmp sa`: the KS's sessions and each GM's SA to its key server.
 command_output show_isakmp_sa(const gdoi_view& v);
 // `show crypto ipsec sa`: the TEKs each group member holds.
-command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk);
+// dataplane: the data plane's groups (service::crypto_groups()), for the SAs' packet counts.
+command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk,
+                             const std::vector<crypto_group_state>& dataplane = {});
 
 // Replaces the "not in this build yet" entries of the commands above; `v` must outlive `reg`.
 void register_gdoi_commands(command_registry& reg, const gdoi_view& v);

@@ -1,6 +1,7 @@
 // Prometheus text format 0.0.4: one HELP/TYPE header per metric family, then samples.
 #include "mgmt/metrics.hpp"
 
+#include <cstdio>
 #include <map>
 #include <vector>
 
@@ -107,6 +108,16 @@ std::string prometheus_metrics(const service& svc)
         for (const auto& [name, value] : g.counters) {
             w.add("gdoi_group_" + metric_name(name) + "_total", "Crypto-map counter " + name + " of the group.",
                   "counter", l, value);
+        }
+        for (const auto& sa : g.sas) {
+            char spi[16];
+            std::snprintf(spi, sizeof spi, "0x%08x", sa.spi);
+            const std::string sl = l + ",spi=\"" + spi + "\"";
+            w.add("gdoi_sa_encrypted_packets_total", "Packets the SA encrypted.", "counter", sl, sa.enc_pkts);
+            w.add("gdoi_sa_encrypted_bytes_total", "Inner IPv4 bytes the SA encrypted.", "counter", sl, sa.enc_bytes);
+            w.add("gdoi_sa_decrypted_packets_total", "Packets the SA decrypted and verified.", "counter", sl,
+                  sa.dec_pkts);
+            w.add("gdoi_sa_decrypted_bytes_total", "Inner IPv4 bytes the SA decrypted.", "counter", sl, sa.dec_bytes);
         }
     }
     for (const auto& [name, value] : svc.control_counters()) {

@@ -63,6 +63,15 @@ struct crypto_group_state {
     // encrypt, decrypt, no_sa, invalid_sa, encaps_fail, decap_fail, invalid_prot,
     // verify_fail, replay_fail, policy_drop, fail_close_drop, bypass
     std::vector<std::pair<std::string, std::uint64_t>> counters;
+    // What each installed SA has carried (show crypto ipsec sa #pkts encaps/decaps).
+    struct sa_traffic {
+        std::uint32_t spi = 0;
+        std::uint64_t enc_pkts = 0;
+        std::uint64_t enc_bytes = 0; // inner IPv4 bytes
+        std::uint64_t dec_pkts = 0;
+        std::uint64_t dec_bytes = 0;
+    };
+    std::vector<sa_traffic> sas; // by SPI
 
     // 0 when the counter does not exist.
     std::uint64_t counter(std::string_view name) const;

@@ -89,6 +89,17 @@ std::optional<sa_counts> sa_table::counts(std::uint32_t spi) const
     return c;
 }
 
+std::vector<std::uint32_t> sa_table::spis_of(std::uint32_t group_id) const
+{
+    std::vector<std::uint32_t> out;
+    for (const auto& [spi, e] : sas_) {
+        if (e.group == group_id) {
+            out.push_back(spi);
+        }
+    }
+    return out;
+}
+
 result sa_table::install_sa(std::uint32_t group_id, const tek& t)
 {
     if (sas_.count(t.spi) != 0) {

@@ -76,6 +76,8 @@ public:
     // An installed SA's counts summed over the workers (at worst one burst
     // behind them); nullopt for an SPI that is not installed.
     std::optional<sa_counts> counts(std::uint32_t spi) const;
+    // The SPIs installed for a group, ascending.
+    std::vector<std::uint32_t> spis_of(std::uint32_t group) const;
     // The notice of the last install (e.g. a legacy transform), for the caller's log.
     const std::optional<std::string>& last_notice() const { return last_notice_; }
 

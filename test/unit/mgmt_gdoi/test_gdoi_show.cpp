@@ -421,6 +421,34 @@ TEST_CASE("show crypto ipsec sa lists each group member's TEKs")
     CHECK(out.data["groups"][0]["teks"][1]["spi"] == r.teks[1].spi);
 }
 
+TEST_CASE("show crypto ipsec sa adds each SA's packet counts from the data plane")
+{
+    registered f;
+    const auto& r = f.reg();
+    mgmt::crypto_group_state g;
+    g.group = "GETVPN";
+    g.sas = {{r.teks[1].spi, 12, 1200, 7, 700}};  // only the second TEK is in the data plane
+    auto out = mgmt::show_ipsec_sa(f.view, f.tb.clock, {g});
+    CHECK(out.text == fill("group: GETVPN\n"
+                           "    local addr 10.0.1.1, key server 10.0.0.1\n"
+                           "\n"
+                           "    inbound/outbound esp sas:\n"
+                           "     spi: {spi1}\n"
+                           "       transform: esp-gcm ,\n"
+                           "       sa timing: remaining key lifetime (sec): (3500)\n"
+                           "       Anti-Replay(Time Based) : 5 sec interval\n"
+                           "     spi: {spi2}\n"
+                           "       transform: esp-aes esp-sha256-hmac ,\n"
+                           "       sa timing: remaining key lifetime (sec): (7100)\n"
+                           "       Anti-Replay(Counter Based) : 64\n"
+                           "       #pkts encaps: 12, #pkts encrypt: 12, #bytes encaps: 1200\n"
+                           "       #pkts decaps: 7, #pkts decrypt: 7, #bytes decaps: 700\n",
+                           {{"spi1", spi(r.teks[0].spi)}, {"spi2", spi(r.teks[1].spi)}}));
+    CHECK(out.data["groups"][0]["teks"][1]["encaps_pkts"] == 12);
+    CHECK(out.data["groups"][0]["teks"][1]["decaps_bytes"] == 700);
+    CHECK_FALSE(out.data["groups"][0]["teks"][0].contains("encaps_pkts"));
+}
+
 TEST_CASE("a group member that is still registering shows its state and no SAs")
 {
     gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};

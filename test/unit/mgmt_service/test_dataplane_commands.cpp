@@ -126,6 +126,18 @@ TEST_CASE("show crypto gdoi gm dataplane counters: seed 003's layout, per group,
     CHECK(m.find("gdoi_port_dropped_total{port=\"wan0\",port_id=\"0\"} 130\n") != std::string::npos);
 }
 
+TEST_CASE("/metrics carries each SA's packets and bytes with group and SPI labels")
+{
+    crypto_fixture f;
+    f.dataplane.groups_[0].sas = {{0x1234abcd, 5, 500, 6, 600}, {0x00001000, 0, 0, 9, 900}};
+    const std::string m = mgmt::prometheus_metrics(f.svc);
+    CHECK(m.find("# TYPE gdoi_sa_encrypted_packets_total counter\n") != std::string::npos);
+    CHECK(m.find("gdoi_sa_encrypted_packets_total{group=\"GETVPN\",spi=\"0x1234abcd\"} 5\n") != std::string::npos);
+    CHECK(m.find("gdoi_sa_encrypted_bytes_total{group=\"GETVPN\",spi=\"0x1234abcd\"} 500\n") != std::string::npos);
+    CHECK(m.find("gdoi_sa_decrypted_packets_total{group=\"GETVPN\",spi=\"0x00001000\"} 9\n") != std::string::npos);
+    CHECK(m.find("gdoi_sa_decrypted_bytes_total{group=\"GETVPN\",spi=\"0x00001000\"} 900\n") != std::string::npos);
+}
+
 TEST_CASE("show crypto map gdoi fail-close: seed 000's layout and whether fail-close is in force")
 {
     crypto_fixture f;
