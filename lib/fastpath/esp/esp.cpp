@@ -24,22 +24,22 @@ inline std::uint32_t get32(const std::uint8_t* p)
 {
     return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
+// Network-order stores as one byte swap and one move (built from single bytes,
+// GCC left some as byte moves and shifts).
 inline void put16(std::uint8_t* p, std::uint16_t v)
 {
-    p[0] = static_cast<std::uint8_t>(v >> 8);
-    p[1] = static_cast<std::uint8_t>(v);
+    v = __builtin_bswap16(v);
+    std::memcpy(p, &v, sizeof(v));
 }
 inline void put32(std::uint8_t* p, std::uint32_t v)
 {
-    p[0] = static_cast<std::uint8_t>(v >> 24);
-    p[1] = static_cast<std::uint8_t>(v >> 16);
-    p[2] = static_cast<std::uint8_t>(v >> 8);
-    p[3] = static_cast<std::uint8_t>(v);
+    v = __builtin_bswap32(v);
+    std::memcpy(p, &v, sizeof(v));
 }
 inline void put64(std::uint8_t* p, std::uint64_t v)
 {
-    put32(p, static_cast<std::uint32_t>(v >> 32));
-    put32(p + 4, static_cast<std::uint32_t>(v));
+    v = __builtin_bswap64(v);
+    std::memcpy(p, &v, sizeof(v));
 }
 
 inline std::uint8_t fail(drop_reason r) { return static_cast<std::uint8_t>(static_cast<unsigned>(r) + 1); }
@@ -290,6 +290,42 @@ bool icv_equal(const std::uint8_t* a, const std::uint8_t* b, unsigned n) noexcep
     return d == 0;
 }
 
+// ---- transforms known at compile time -------------------------------------------
+// The per-packet code is instantiated twice: for AES-GCM-128 (issue 3's case),
+// with its sizes as constants and the cipher call inlined, and for any
+// transform, which reads the sizes from the SA and calls its code path through
+// the pointer. Picked once per burst outbound, once per packet inbound.
+struct xf_any {
+    static unsigned iv_len(const sa_rt& sa) noexcept { return sa.iv_len; }
+    static unsigned icv_len(const sa_rt& sa) noexcept { return sa.icv_len; }
+    static unsigned pad_align(const sa_rt& sa) noexcept { return sa.pad_align; }
+    static bool counter_mode(const sa_rt& sa) noexcept { return sa.counter_mode; }
+    template <bool Enc>
+    static void crypt(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a) noexcept
+    {
+        (Enc ? sa.outb : sa.inb)(w, sa, ps, a);
+    }
+};
+
+// The sizes sa_install gives an AES-GCM SA (RFC 4106: 8-byte IV, 16-byte ICV).
+struct xf_gcm128 {
+    static constexpr unsigned iv_len(const sa_rt&) noexcept { return 8; }
+    static constexpr unsigned icv_len(const sa_rt&) noexcept { return 16; }
+    static constexpr unsigned pad_align(const sa_rt&) noexcept { return 4; }
+    static constexpr bool counter_mode(const sa_rt&) noexcept { return true; }
+    template <bool Enc>
+    static void crypt(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a) noexcept
+    {
+        gcm_direct<Enc, 16>(w, sa, ps, a);
+    }
+};
+
+// select_paths gave the SA the AES-GCM-128 code path.
+inline bool is_gcm128(const sa_rt& sa) noexcept
+{
+    return sa.inb == &gcm_direct<false, 16>;
+}
+
 // ---- outbound -----------------------------------------------------------------
 
 // What is the same for every packet of an outbound burst.
@@ -319,6 +355,7 @@ outb_burst outb_setup(const sa_rt& sa, const outb_opts& o) noexcept
 
 // Builds headers and trailer of one packet and returns its job arguments; on
 // failure sets ps.status and leaves the mbuf untouched.
+template <class X>
 bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const outb_opts& o, rte_mbuf* m,
                   pkt_scratch& ps, std::uint64_t seq, job_args& a) noexcept
 {
@@ -342,10 +379,10 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
     }
     const std::uint32_t meta = sa.tbar ? tbar::metadata_size : 0;
     const std::uint32_t plen = meta + tot;
-    const std::uint32_t pad = (0u - (plen + 2)) & (sa.pad_align - 1u); // pad_align is a power of two
-    const std::uint32_t hdr = ipv4_len + esp_hdr_len + sa.iv_len + meta;
+    const std::uint32_t pad = (0u - (plen + 2)) & (X::pad_align(sa) - 1u); // pad_align is a power of two
+    const std::uint32_t hdr = ipv4_len + esp_hdr_len + X::iv_len(sa) + meta;
     const std::uint32_t extra = len - l2 - tot; // L2 padding to drop
-    const std::uint32_t tail = pad + 2 + sa.icv_len;
+    const std::uint32_t tail = pad + 2 + X::icv_len(sa);
     if (rte_pktmbuf_headroom(m) < hdr) {
         reject(w, ps, drop_reason::no_headroom);
         return false;
@@ -358,7 +395,7 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
         reject(w, ps, drop_reason::no_sender_id);
         return false;
     }
-    if (sa.counter_mode && w.iv_counter >= b.iv_last) {
+    if (X::counter_mode(sa) && w.iv_counter >= b.iv_last) {
         reject(w, ps, drop_reason::seq_exhausted); // this worker's IV space is used up
         return false;
     }
@@ -373,7 +410,7 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
     std::uint8_t* outer = nd + l2;
     std::uint8_t* esp = outer + ipv4_len;
     std::uint8_t* iv = esp + esp_hdr_len;
-    std::uint8_t* payload = iv + sa.iv_len;
+    std::uint8_t* payload = iv + X::iv_len(sa);
     in = payload + meta;
     std::uint8_t* t = payload + plen;
 
@@ -388,7 +425,7 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
     }
 
     // Outer IPv4: a copy of the inner addresses, DSCP/ECN and TTL (header preservation).
-    const auto total = static_cast<std::uint16_t>(ipv4_len + esp_hdr_len + sa.iv_len + plen + tail);
+    const auto total = static_cast<std::uint16_t>(ipv4_len + esp_hdr_len + X::iv_len(sa) + plen + tail);
     const std::uint16_t id = w.ip_id++;
     const std::uint8_t df = static_cast<std::uint8_t>((in[6] & b.df_keep) | b.df_set);
     const std::uint8_t tos = in[1];
@@ -411,39 +448,57 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
 
     put32(esp + 4, static_cast<std::uint32_t>(seq));
 
-    if (sa.counter_mode) {
+    if (X::counter_mode(sa)) {
         // RFC 6054: sender ID in the high bits, this worker's counter below.
         put64(iv, b.iv_hi | ++w.iv_counter);
         std::memcpy(ps.nonce, sa.salt, 4);
         std::memcpy(ps.nonce + 4, iv, 8);
     } else {
         // Unpredictable CBC IV: E_k(counter), k random per worker.
-        IMB_AES128_CFB_ONE(w.mgr, iv, w.zero, w.cbc_iv_ctr, w.cbc_iv_key, sa.iv_len);
+        IMB_AES128_CFB_ONE(w.mgr, iv, w.zero, w.cbc_iv_ctr, w.cbc_iv_key, X::iv_len(sa));
         for (int i = 15; i >= 0 && ++w.cbc_iv_ctr[i] == 0; --i) {
         }
     }
-    std::memcpy(ps.aad, esp, 4);
     if (sa.esn) {
+        std::memcpy(ps.aad, esp, 4);
         put32(ps.aad + 4, static_cast<std::uint32_t>(seq >> 32));
         put32(ps.aad + 8, static_cast<std::uint32_t>(seq));
+        a.aad = ps.aad;
     } else {
-        put32(ps.aad + 4, static_cast<std::uint32_t>(seq));
+        a.aad = esp; // SPI || sequence number, as on the wire
     }
     a.esp = esp;
     a.text_len = plen + pad + 2;
     a.hash_extra = 0;
     a.aad_len = sa.esn ? 12 : 8;
-    if (sa.esn && !sa.counter_mode) {
+    if (sa.esn && !X::counter_mode(sa)) {
         // RFC 4303 §3.3.2.1: the high half is hashed after the trailer, not
         // sent: the ICV overwrites it once the hash is done.
         put32(t + pad + 2, static_cast<std::uint32_t>(seq >> 32));
         a.hash_extra = 4;
     }
     a.nonce = ps.nonce;
-    a.aad = ps.aad;
     a.tag = t + pad + 2; // the ICV goes straight into the packet
     ps.inner_len = tot;
     return true;
+}
+
+template <class X>
+void outb_run(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const outb_opts& o, std::span<rte_mbuf*> pkts,
+              std::size_t n, const tbar::seq_reservation& r) noexcept
+{
+    for (std::size_t i = 0; i < n; ++i) {
+        pkt_scratch& ps = w.pkts[i];
+        ps.status = 0;
+        if (i >= r.count) {
+            reject(w, ps, drop_reason::seq_exhausted);
+            continue;
+        }
+        job_args a;
+        if (outb_prepare<X>(w, sa, b, o, pkts[i], ps, r.first + i, a)) {
+            X::template crypt<true>(w, sa, ps, a);
+        }
+    }
 }
 
 } // namespace
@@ -460,17 +515,10 @@ std::uint16_t esp_outbound_sa(worker_ctx& w, const sa_rt& sa, const outb_opts& o
         w.events->add(w.worker, esp_event::seq_near_wrap);
     }
     const outb_burst b = outb_setup(sa, o);
-    for (std::size_t i = 0; i < n; ++i) {
-        pkt_scratch& ps = w.pkts[i];
-        ps.status = 0;
-        if (i >= r.count) {
-            reject(w, ps, drop_reason::seq_exhausted);
-            continue;
-        }
-        job_args a;
-        if (outb_prepare(w, sa, b, o, pkts[i], ps, r.first + i, a)) {
-            sa.outb(w, sa, ps, a);
-        }
+    if (is_gcm128(sa)) {
+        outb_run<xf_gcm128>(w, sa, b, o, pkts, n, r);
+    } else {
+        outb_run<xf_any>(w, sa, b, o, pkts, n, r);
     }
     flush(w);
     std::uint64_t bytes = 0;
@@ -508,42 +556,99 @@ std::uint16_t esp_outbound(worker_ctx& w, const sa_snapshot& s, std::uint16_t gr
 
 namespace {
 
-bool inb_prepare(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps, job_args& a) noexcept
+// The part of inbound that depends on the SA's transform; runs its cipher.
+// end: where the outer IPv4 packet ends in the frame.
+template <class X>
+void inb_crypt(worker_ctx& w, const sa_rt& sa, rte_mbuf* m, pkt_scratch& ps, std::uint8_t* esp, std::uint32_t esp_len,
+               std::uint32_t end) noexcept
+{
+    const std::uint32_t fixed = esp_hdr_len + X::iv_len(sa) + X::icv_len(sa);
+    if (esp_len < fixed + 2 || ((esp_len - fixed) & (X::pad_align(sa) - 1u)) != 0) {
+        reject(w, ps, drop_reason::truncated);
+        return;
+    }
+    const std::uint32_t seq_lo = get32(esp + 4);
+    std::uint64_t seq = seq_lo;
+    if (sa.replay) {
+        const auto c = sa.workers[w.worker].window.check(seq_lo);
+        if (!c) {
+            reject(w, ps, drop_reason::replay);
+            return;
+        }
+        seq = *c;
+    }
+    if (end < m->data_len) {
+        m->data_len = static_cast<std::uint16_t>(end); // drop L2 padding
+        m->pkt_len = end;
+    }
+    ps.seq = seq;
+    ps.esp = esp;
+    ps.text_len = esp_len - fixed;
+    job_args a;
+    a.esp = esp;
+    a.aad = esp; // SPI || sequence number, as on the wire (without ESN)
+    a.text_len = ps.text_len;
+    a.hash_extra = 0;
+    a.aad_len = sa.esn ? 12 : 8;
+    if (X::counter_mode(sa)) {
+        std::memcpy(ps.nonce, sa.salt, 4);
+        std::memcpy(ps.nonce + 4, esp + esp_hdr_len, 8);
+        if (sa.esn) {
+            std::memcpy(ps.aad, esp, 4);
+            put32(ps.aad + 4, static_cast<std::uint32_t>(seq >> 32));
+            put32(ps.aad + 8, seq_lo);
+            a.aad = ps.aad;
+        }
+    } else if (sa.esn) {
+        // The high half is hashed where the ICV sits: keep the ICV aside first.
+        std::uint8_t* icv = esp + esp_hdr_len + X::iv_len(sa) + ps.text_len;
+        std::memcpy(ps.icv_rx, icv, X::icv_len(sa));
+        put32(icv, static_cast<std::uint32_t>(seq >> 32));
+        a.hash_extra = 4;
+    }
+    a.nonce = ps.nonce;
+    a.tag = ps.tag;
+    X::template crypt<false>(w, sa, ps, a);
+}
+
+// Inbound up to the cipher: outer header checks and the SPI lookup, then the
+// SA's transform takes over.
+void inb_start(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps) noexcept
 {
     if (m->nb_segs != 1) {
         reject(w, ps, drop_reason::multi_segment);
-        return false;
+        return;
     }
     const std::uint32_t l2 = m->l2_len;
     const std::uint32_t len = m->data_len;
     std::uint8_t* d = rte_pktmbuf_mtod(m, std::uint8_t*);
     if (len < l2 + ipv4_len) {
         reject(w, ps, drop_reason::truncated);
-        return false;
+        return;
     }
     std::uint8_t* outer = d + l2;
     const std::uint32_t ihl = (outer[0] & 0x0fu) * 4u;
     const std::uint32_t tot = get16(outer + 2);
     if ((outer[0] >> 4) != 4 || ihl < ipv4_len) {
         reject(w, ps, drop_reason::not_ipv4);
-        return false;
+        return;
     }
     if (tot < ihl || l2 + tot > len) {
         reject(w, ps, drop_reason::truncated);
-        return false;
+        return;
     }
     if (outer[9] != proto_esp) {
         reject(w, ps, drop_reason::not_esp);
-        return false;
+        return;
     }
     if ((get16(outer + 6) & 0x3fff) != 0) {
         reject(w, ps, drop_reason::fragment);
-        return false;
+        return;
     }
     const std::uint32_t esp_len = tot - ihl;
     if (esp_len < esp_hdr_len) {
         reject(w, ps, drop_reason::truncated);
-        return false;
+        return;
     }
     std::uint8_t* esp = outer + ihl;
     const std::uint32_t spi = get32(esp);
@@ -551,66 +656,25 @@ bool inb_prepare(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& 
     const sa_rt* sa = (ps.sa != nullptr && ps.sa->spi == spi) ? ps.sa : s.lookup(spi);
     if (sa == nullptr) {
         reject(w, ps, drop_reason::no_sa);
-        return false;
+        return;
     }
     ps.sa = sa;
-    const std::uint32_t fixed = esp_hdr_len + sa->iv_len + sa->icv_len;
-    if (esp_len < fixed + 2 || ((esp_len - fixed) & (sa->pad_align - 1u)) != 0) {
-        reject(w, ps, drop_reason::truncated);
-        return false;
+    if (is_gcm128(*sa)) {
+        inb_crypt<xf_gcm128>(w, *sa, m, ps, esp, esp_len, l2 + tot);
+    } else {
+        inb_crypt<xf_any>(w, *sa, m, ps, esp, esp_len, l2 + tot);
     }
-    const std::uint32_t seq_lo = get32(esp + 4);
-    std::uint64_t seq = seq_lo;
-    if (sa->replay) {
-        const auto c = sa->workers[w.worker].window.check(seq_lo);
-        if (!c) {
-            reject(w, ps, drop_reason::replay);
-            return false;
-        }
-        seq = *c;
-    }
-    if (l2 + tot < len) {
-        m->data_len = static_cast<std::uint16_t>(l2 + tot); // drop L2 padding
-        m->pkt_len = l2 + tot;
-    }
-    ps.seq = seq;
-    ps.esp = esp;
-    ps.text_len = esp_len - fixed;
-    a.esp = esp;
-    a.text_len = ps.text_len;
-    a.hash_extra = 0;
-    a.aad_len = sa->esn ? 12 : 8;
-    if (sa->counter_mode) {
-        std::memcpy(ps.nonce, sa->salt, 4);
-        std::memcpy(ps.nonce + 4, esp + esp_hdr_len, 8);
-        std::memcpy(ps.aad, esp, 4);
-        if (sa->esn) {
-            put32(ps.aad + 4, static_cast<std::uint32_t>(seq >> 32));
-            put32(ps.aad + 8, seq_lo);
-        } else {
-            put32(ps.aad + 4, seq_lo);
-        }
-    } else if (sa->esn) {
-        // The high half is hashed where the ICV sits: keep the ICV aside first.
-        std::uint8_t* icv = esp + esp_hdr_len + sa->iv_len + ps.text_len;
-        std::memcpy(ps.icv_rx, icv, sa->icv_len);
-        put32(icv, static_cast<std::uint32_t>(seq >> 32));
-        a.hash_extra = 4;
-    }
-    a.nonce = ps.nonce;
-    a.aad = ps.aad;
-    a.tag = ps.tag;
-    return true;
 }
 
 // After decryption: verify, commit replay, check trailer and TBAR, strip.
+template <class X>
 void inb_finish(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps) noexcept
 {
     const sa_rt& sa = *ps.sa;
-    std::uint8_t* payload = ps.esp + esp_hdr_len + sa.iv_len;
+    std::uint8_t* payload = ps.esp + esp_hdr_len + X::iv_len(sa);
     const std::uint32_t clen = ps.text_len;
-    const std::uint8_t* icv = sa.esn && !sa.counter_mode ? ps.icv_rx : payload + clen;
-    if (!icv_equal(ps.tag, icv, sa.icv_len)) {
+    const std::uint8_t* icv = sa.esn && !X::counter_mode(sa) ? ps.icv_rx : payload + clen;
+    if (!icv_equal(ps.tag, icv, X::icv_len(sa))) {
         reject(w, ps, drop_reason::bad_icv);
         return;
     }
@@ -691,10 +755,7 @@ std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbu
         pkt_scratch& ps = w.pkts[i];
         ps.status = 0;
         ps.sa = prev;
-        job_args a;
-        if (inb_prepare(w, s, pkts[i], ps, a)) {
-            ps.sa->inb(w, *ps.sa, ps, a);
-        }
+        inb_start(w, s, pkts[i], ps);
         prev = ps.sa;
     }
     flush(w);
@@ -705,7 +766,11 @@ std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbu
         if (ps.status != 0) {
             continue;
         }
-        inb_finish(w, s, pkts[i], ps);
+        if (is_gcm128(*ps.sa)) {
+            inb_finish<xf_gcm128>(w, s, pkts[i], ps);
+        } else {
+            inb_finish<xf_any>(w, s, pkts[i], ps);
+        }
         if (ps.status != 0) {
             continue;
         }
