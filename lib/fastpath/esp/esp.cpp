@@ -483,10 +483,12 @@ bool outb_prepare(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const out
     return true;
 }
 
+// Returns the inner bytes of the packets handed to the cipher.
 template <class X>
-void outb_run(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const outb_opts& o, std::span<rte_mbuf*> pkts,
+std::uint64_t outb_run(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const outb_opts& o, std::span<rte_mbuf*> pkts,
               std::size_t n, const tbar::seq_reservation& r) noexcept
 {
+    std::uint64_t bytes = 0;
     for (std::size_t i = 0; i < n; ++i) {
         pkt_scratch& ps = w.pkts[i];
         ps.status = 0;
@@ -497,8 +499,10 @@ void outb_run(worker_ctx& w, const sa_rt& sa, const outb_burst& b, const outb_op
         job_args a;
         if (outb_prepare<X>(w, sa, b, o, pkts[i], ps, r.first + i, a)) {
             X::template crypt<true>(w, sa, ps, a);
+            bytes += ps.inner_len;
         }
     }
+    return bytes;
 }
 
 } // namespace
@@ -515,15 +519,14 @@ std::uint16_t esp_outbound_sa(worker_ctx& w, const sa_rt& sa, const outb_opts& o
         w.events->add(w.worker, esp_event::seq_near_wrap);
     }
     const outb_burst b = outb_setup(sa, o);
-    if (is_gcm128(sa)) {
-        outb_run<xf_gcm128>(w, sa, b, o, pkts, n, r);
-    } else {
-        outb_run<xf_any>(w, sa, b, o, pkts, n, r);
-    }
+    std::uint64_t bytes = is_gcm128(sa) ? outb_run<xf_gcm128>(w, sa, b, o, pkts, n, r)
+                                        : outb_run<xf_any>(w, sa, b, o, pkts, n, r);
     flush(w);
-    std::uint64_t bytes = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        bytes += w.pkts[i].status == 0 ? w.pkts[i].inner_len : 0;
+    if (w.burst_bad != 0) { // recount without what the cipher refused at the flush
+        bytes = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            bytes += w.pkts[i].status == 0 ? w.pkts[i].inner_len : 0;
+        }
     }
     const std::uint16_t good = compact(w, pkts.first(n), n);
     sa_worker& mine = sa.workers[w.worker];
