@@ -23,6 +23,9 @@ std::vector<mgmt::port_state> runtime_view::ports() const
         p.tx_bytes = s.obytes;
         p.tx_errors = s.oerrors;
         p.dropped = s.dropped;
+        for (const auto& q : s.queues) {
+            p.queues.push_back({q.ipackets, q.ibytes, q.opackets, q.obytes});
+        }
         out.push_back(std::move(p));
     }
     return out;

@@ -167,6 +167,14 @@ port_stats read_port_stats(const std::string& name, std::uint16_t id)
         s.imissed = st.imissed;
         s.ierrors = st.ierrors;
         s.oerrors = st.oerrors;
+        rte_eth_dev_info info{};
+        if (rte_eth_dev_info_get(id, &info) == 0) {
+            const unsigned n = std::min<unsigned>(std::max(info.nb_rx_queues, info.nb_tx_queues),
+                                                  RTE_ETHDEV_QUEUE_STAT_CNTRS);
+            for (unsigned q = 0; q < n; ++q) {
+                s.queues.push_back({st.q_ipackets[q], st.q_ibytes[q], st.q_opackets[q], st.q_obytes[q]});
+            }
+        }
     }
     rte_eth_link link{};
     if (rte_eth_link_get_nowait(id, &link) == 0) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fastpath/options.hpp"
 
@@ -56,6 +57,15 @@ struct port_stats {
     bool link_up = false;
     std::uint32_t link_speed_mbps = 0;  // 0 when down or unknown
     std::uint64_t dropped = 0;          // packets it received that the workers dropped (runtime fills it)
+    // Per queue (queue q is worker q's), as far as the PMD counts them
+    // (RTE_ETHDEV_QUEUE_STAT_CNTRS at most).
+    struct queue_stats {
+        std::uint64_t ipackets = 0;
+        std::uint64_t ibytes = 0;
+        std::uint64_t opackets = 0;
+        std::uint64_t obytes = 0;
+    };
+    std::vector<queue_stats> queues;
 };
 // Non-blocking: rte_eth_stats_get and rte_eth_link_get_nowait.
 port_stats read_port_stats(const std::string& name, std::uint16_t id);

@@ -24,6 +24,13 @@ nlohmann::json interfaces_json(const service& svc)
 {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& p : svc.ports()) {
+        nlohmann::json queues = nlohmann::json::array();
+        for (const auto& q : p.queues) {
+            queues.push_back({{"rx_packets", q.rx_packets},
+                              {"rx_bytes", q.rx_bytes},
+                              {"tx_packets", q.tx_packets},
+                              {"tx_bytes", q.tx_bytes}});
+        }
         list.push_back({{"name", p.name},
                         {"port_id", p.port_id},
                         {"link_up", p.link_up},
@@ -35,7 +42,8 @@ nlohmann::json interfaces_json(const service& svc)
                         {"tx_packets", p.tx_packets},
                         {"tx_bytes", p.tx_bytes},
                         {"tx_errors", p.tx_errors},
-                        {"dropped", p.dropped}});
+                        {"dropped", p.dropped},
+                        {"queues", queues}});
     }
     return {{"dataplane", svc.has_dataplane()}, {"interfaces", list}};
 }
@@ -55,6 +63,11 @@ std::string show_interfaces_text(const service& svc)
         out += printf_line("  %llu packets output, %llu bytes, %llu output errors\n", ull(p.tx_packets),
                            ull(p.tx_bytes), ull(p.tx_errors));
         out += printf_line("  %llu received packets dropped by the data plane\n", ull(p.dropped));
+        for (std::size_t q = 0; q < p.queues.size(); ++q) {
+            const auto& c = p.queues[q];
+            out += printf_line("  queue %zu: %llu packets input, %llu bytes; %llu packets output, %llu bytes\n", q,
+                               ull(c.rx_packets), ull(c.rx_bytes), ull(c.tx_packets), ull(c.tx_bytes));
+        }
     }
     return out;
 }

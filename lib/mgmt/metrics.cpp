@@ -100,6 +100,14 @@ std::string prometheus_metrics(const service& svc)
         w.add("gdoi_port_tx_errors_total", "Packets the port failed to send.", "counter", l, p.tx_errors);
         w.add("gdoi_port_dropped_total", "Packets received on the port that the data plane dropped.", "counter", l,
               p.dropped);
+        for (std::size_t q = 0; q < p.queues.size(); ++q) {
+            const std::string ql = l + ",queue=\"" + std::to_string(q) + "\"";
+            const auto& c = p.queues[q];
+            w.add("gdoi_port_queue_rx_packets_total", "Packets received on the queue.", "counter", ql, c.rx_packets);
+            w.add("gdoi_port_queue_rx_bytes_total", "Bytes received on the queue.", "counter", ql, c.rx_bytes);
+            w.add("gdoi_port_queue_tx_packets_total", "Packets sent on the queue.", "counter", ql, c.tx_packets);
+            w.add("gdoi_port_queue_tx_bytes_total", "Bytes sent on the queue.", "counter", ql, c.tx_bytes);
+        }
     }
     for (const auto& g : svc.crypto_groups()) {
         const std::string l = "group=\"" + escape(g.group) + "\"";

@@ -119,6 +119,34 @@ std::vector<config_issue> restart_needed(const config& running, const config& ne
     return out;
 }
 
+// Nothing running re-reads the configuration yet: the data plane, its routes and
+// the GDOI key server and members take theirs at start-up. An applied change says
+// which of its parts wait for a restart, rather than look as if it were in force.
+std::vector<config_issue> applies_at_restart(const config& running, const config& next)
+{
+    std::vector<std::string> parts;
+    if (running.routes != next.routes || running.multicast_routing != next.multicast_routing) {
+        parts.push_back("routing (ip route, ip multicast-routing)");
+    }
+    if (running.interfaces != next.interfaces) {
+        parts.push_back("interfaces (addresses, crypto maps, igmp)");
+    }
+    if (!(running.isakmp == next.isakmp) || !(running.ipsec == next.ipsec) || running.rsa_keys != next.rsa_keys ||
+        running.groups != next.groups || running.crypto_maps != next.crypto_maps ||
+        running.manual_sas != next.manual_sas || running.access_lists != next.access_lists) {
+        parts.push_back("crypto (isakmp, ipsec, gdoi groups, crypto maps, access lists)");
+    }
+    if (parts.empty()) {
+        return {};
+    }
+    std::string list;
+    for (const auto& p : parts) {
+        list += (list.empty() ? "" : "; ") + p;
+    }
+    return {{"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + list +
+                                   " at start-up: restart it for the change to take effect", {}}};
+}
+
 // One key-server group with everything its lines name, so that a change to a
 // shared ACL or profile counts as a change of every group that uses it.
 struct resolved_ks_group {
@@ -282,6 +310,8 @@ apply_result service::install(config next, std::vector<config_issue> warnings, i
             r.generation = generation_;
             return r;
         }
+        auto later = applies_at_restart(running_, next);
+        r.warnings.insert(r.warnings.end(), later.begin(), later.end());
         before = std::exchange(running_, next);
         r.generation = ++generation_;
         for (const auto& [id, fn] : listeners_) {

@@ -34,6 +34,14 @@ struct port_state {
     std::uint64_t tx_bytes = 0;
     std::uint64_t tx_errors = 0;
     std::uint64_t dropped = 0; // packets it received that the data plane dropped, every reason
+    struct queue {             // queue q is worker q's RX and TX queue
+        std::uint64_t rx_packets = 0;
+        std::uint64_t rx_bytes = 0;
+        std::uint64_t tx_packets = 0;
+        std::uint64_t tx_bytes = 0;
+        bool operator==(const queue&) const = default;
+    };
+    std::vector<queue> queues;
     bool operator==(const port_state&) const = default;
 };
 

@@ -434,6 +434,9 @@ TEST_CASE("frames that are not IPv4 or ARP are counted in and dropped as not_ipv
     REQUIRE(eventually([&] { return get(worker_counter::not_ipv4) - drop0 == n; }));
     const auto after = rt.stats();
     CHECK(after[0].ipackets - before[0].ipackets == n);
+    // One worker, one queue per port: the queue's count is the port's.
+    REQUIRE(after[0].queues.size() == 1);
+    CHECK(after[0].queues[0].ipackets - before[0].queues[0].ipackets == n);
     // net_ring counts packets but not bytes: bytes come from the worker.
     CHECK(get(worker_counter::rx_packets) - rx0 == n);
     CHECK(get(worker_counter::rx_bytes) - rxb0 == n * len);

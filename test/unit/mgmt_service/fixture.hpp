@@ -30,8 +30,8 @@ class fake_dataplane final : public mgmt::dataplane_view {
 public:
     fake_dataplane()
     {
-        ports_ = {{"wan0", 0, true, 10000, 1200, 150000, 3, 1, 1100, 140000, 2},
-                  {"lan0", 1, false, 0, 0, 0, 0, 0, 0, 0, 0}};
+        ports_ = {{"wan0", 0, true, 10000, 1200, 150000, 3, 1, 1100, 140000, 2, 0, {{1200, 150000, 1100, 140000}}},
+                  {"lan0", 1, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, {}}};
         lcores_ = {{0, 1, {{"rx_packets", 1200}, {"rx_bytes", 150000}, {"tx_packets", 1100}, {"tx_bytes", 140000},
                            {"tx_dropped", 7}, {"no_peer_drop", 2}, {"loops", 987654}, {"idle_loops", 900000}}, 9}};
     }

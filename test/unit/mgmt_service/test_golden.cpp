@@ -36,6 +36,7 @@ TEST_CASE("show interfaces lists each DPDK port with link and counters")
                       "  1200 packets input, 150000 bytes, 3 missed, 1 input errors\n"
                       "  1100 packets output, 140000 bytes, 2 output errors\n"
                       "  0 received packets dropped by the data plane\n"
+                      "  queue 0: 1200 packets input, 150000 bytes; 1100 packets output, 140000 bytes\n"
                       "lan0 is down, line protocol is down (DPDK port 1)\n"
                       "  0 packets input, 0 bytes, 0 missed, 0 input errors\n"
                       "  0 packets output, 0 bytes, 0 output errors\n"
@@ -45,7 +46,11 @@ TEST_CASE("show interfaces lists each DPDK port with link and counters")
                                                       {"rx_packets", 1200},   {"rx_bytes", 150000},
                                                       {"rx_missed", 3},       {"rx_errors", 1},
                                                       {"tx_packets", 1100},   {"tx_bytes", 140000},
-                                                      {"tx_errors", 2},       {"dropped", 0}});
+                                                      {"tx_errors", 2},       {"dropped", 0},
+                                                      {"queues", nlohmann::json::array({{{"rx_packets", 1200},
+                                                                                         {"rx_bytes", 150000},
+                                                                                         {"tx_packets", 1100},
+                                                                                         {"tx_bytes", 140000}}})}});
 }
 
 TEST_CASE("show lcores lists each worker with its lcore and counters")

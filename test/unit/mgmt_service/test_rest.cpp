@@ -159,6 +159,10 @@ TEST_CASE("/metrics carries every port and lcore counter with its labels, as the
     const auto& m = r.body;
     CHECK(m.find("# TYPE gdoi_port_rx_packets_total counter\n") != std::string::npos);
     CHECK(m.find("gdoi_port_rx_packets_total{port=\"wan0\",port_id=\"0\"} 1200\n") != std::string::npos);
+    CHECK(m.find("gdoi_port_queue_rx_packets_total{port=\"wan0\",port_id=\"0\",queue=\"0\"} 1200\n") !=
+          std::string::npos);
+    CHECK(m.find("gdoi_port_queue_tx_bytes_total{port=\"wan0\",port_id=\"0\",queue=\"0\"} 140000\n") !=
+          std::string::npos);
     CHECK(m.find("gdoi_port_tx_errors_total{port=\"wan0\",port_id=\"0\"} 2\n") != std::string::npos);
     CHECK(m.find("gdoi_port_link_up{port=\"lan0\",port_id=\"1\"} 0\n") != std::string::npos);
     for (const auto& [name, value] : f.dataplane.lcores_[0].counters) {

@@ -76,6 +76,22 @@ TEST_CASE("changing DPDK port bindings or data-plane sizing needs a restart and 
     CHECK(before.same(f.svc));
 }
 
+TEST_CASE("an applied change that only takes effect at restart says so")
+{
+    test::fixture f;
+    auto r = f.svc.merge_lines("ip route 10.9.0.0 255.255.0.0 10.0.0.254\n");
+    REQUIRE(r.ok());
+    CHECK(f.svc.running().routes.size() == 2);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].source == "restart");
+    CHECK(r.warnings[0].message.find("routing (ip route") != std::string::npos);
+    CHECK(r.warnings[0].message.find("restart it for the change to take effect") != std::string::npos);
+    auto a = f.svc.merge_lines("ip access-list extended x\n deny udp any any eq 5555\n");
+    REQUIRE(a.ok());
+    REQUIRE(a.warnings.size() == 1);
+    CHECK(a.warnings[0].message.find("crypto (") != std::string::npos);
+}
+
 TEST_CASE("JSON with unknown fields or wrong types is a bad request and applies nothing")
 {
     test::fixture f;
