@@ -111,6 +111,19 @@ std::uint32_t crypto_group_of(const mgmt::config& cfg, const mgmt::interface_cfg
     return it == ids.end() ? 0 : it->second;
 }
 
+std::vector<fastpath::static_route> static_routes_of(const mgmt::config& cfg)
+{
+    std::vector<fastpath::static_route> out;
+    for (const auto& r : cfg.routes) {
+        fastpath::static_route sr;
+        sr.prefix = {r.prefix.value, static_cast<std::uint8_t>(r.prefix_len)};
+        sr.next_hop = r.next_hop ? r.next_hop->value : 0;
+        sr.interface = r.interface;
+        out.push_back(std::move(sr));
+    }
+    return out;
+}
+
 // Groups whose member arms fail-close (crypto map ... gdoi fail-close + activate).
 bool arms_fail_close(const mgmt::gdoi_setup& setup, const mgmt::config& cfg, std::uint32_t group_id)
 {
@@ -145,13 +158,7 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const mg
         }
         ro.ports.push_back(std::move(p));
     }
-    for (const auto& r : cfg.routes) {
-        fastpath::static_route sr;
-        sr.prefix = {r.prefix.value, static_cast<std::uint8_t>(r.prefix_len)};
-        sr.next_hop = r.next_hop ? r.next_hop->value : 0;
-        sr.interface = r.interface;
-        ro.routes.push_back(std::move(sr));
-    }
+    ro.routes = static_routes_of(cfg);
     ro.multicast_routing = cfg.multicast_routing;
     ro.workers = cfg.dataplane.workers;
     ro.mbufs = cfg.dataplane.mbufs;
@@ -318,6 +325,14 @@ int main(int argc, char* argv[])
     mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries
     mgmt::register_gdoi_operator_commands(commands, gdoi, gdoi); // replay, feature, clear, ipsec direction
     svc.add_metrics_source([&gdoi] { return mgmt::gdoi_metrics(gdoi); });
+    // Static routes apply live (the rest of a change waits for a restart and says so).
+    svc.on_config_change([&](const mgmt::config& before, const mgmt::config& after) {
+        if (dataplane && before.routes != after.routes) {
+            if (auto err = dataplane->set_static_routes(static_routes_of(after)); !err.empty()) {
+                events.raise("CONFIG_WARNING", "ip route: " + err);
+            }
+        }
+    });
 
     mgmt::rest_server rest(io, svc, commands, rest_opts);
     std::string rest_where;

@@ -86,6 +86,8 @@ public:
     unsigned poll(clock::time_point now);
     // Frees old snapshots whose grace period has ended (non-blocking).
     unsigned poll_reclaim();
+    // Retired snapshots not freed yet (their grace period has not ended).
+    std::size_t pending_reclaim() const { return retired_.pending(); }
     // After the workers have stopped: frees every mbuf and table it holds.
     void shutdown();
 

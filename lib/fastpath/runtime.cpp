@@ -181,6 +181,10 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         p.mtu = opts.ports[i].mtu ? static_cast<std::uint16_t>(*opts.ports[i].mtu) : mtu;
     }
 
+    port_specs_ = opts.ports;
+    multicast_routing_ = opts.multicast_routing;
+    exception_path_ = opts.exception_path;
+    static_routes_ = opts.routes;
     fib routes = build_fib(opts.ports, opts.routes);
     if (opts.multicast_routing) {
         routes.multicast = build_mfib(opts.ports);
@@ -213,29 +217,8 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
                 return "TAP twin " + p.tap_name + " of " + p.name + ": " + err;
             }
         }
-        // The kernel already has the connected routes of the TAP addresses.
-        for (const static_route& r : opts.routes) {
-            const std::uint8_t len = r.prefix.len;
-            const std::uint32_t net = r.prefix.addr & prefix_mask(len);
-            const auto e = std::find_if(routes.entries.begin(), routes.entries.end(), [&](const fib_entry& f) {
-                return f.prefix.addr == net && f.prefix.len == len;
-            });
-            const bool connected = std::any_of(opts.ports.begin(), opts.ports.end(), [&](const port_spec& p) {
-                return p.address && p.address->len == len && (p.address->addr & prefix_mask(len)) == net;
-            });
-            if (connected || e == routes.entries.end() || e->nh.what != next_hop::kind::forward ||
-                ports_[e->nh.port].tap_id == no_tap_port) {
-                continue;  // shadowed by a connected or local route, or left out
-            }
-            std::vector<std::string> args{"-4", "route", "replace", format_ipv4(net) + "/" + std::to_string(len)};
-            if (e->nh.gateway != 0) {
-                args.insert(args.end(), {"via", format_ipv4(e->nh.gateway)});
-            }
-            args.insert(args.end(), {"dev", ports_[e->nh.port].tap_name});
-            const std::string err = run_ip(args);
-            if (!err.empty()) {
-                notice += (notice.empty() ? "" : "\n") + ("kernel route: " + err);
-            }
+        if (std::string err = mirror_kernel_routes(routes, opts.routes); !err.empty()) {
+            notice += (notice.empty() ? "" : "\n") + err;
         }
     }
 
@@ -316,6 +299,86 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
     }
     service_ = std::thread([this] { service_loop(); });
     return {};
+}
+
+std::string runtime::mirror_kernel_routes(const fib& f, const std::vector<static_route>& routes)
+{
+    // The kernel already has the connected routes of the TAP addresses; a static
+    // route leaving through a port goes to that port's twin, so the kernel's own
+    // traffic takes the same way as forwarded traffic.
+    std::string problems;
+    for (const static_route& r : routes) {
+        const std::uint8_t len = r.prefix.len;
+        const std::uint32_t net = r.prefix.addr & prefix_mask(len);
+        const auto e = std::find_if(f.entries.begin(), f.entries.end(), [&](const fib_entry& x) {
+            return x.prefix.addr == net && x.prefix.len == len;
+        });
+        const bool connected = std::any_of(port_specs_.begin(), port_specs_.end(), [&](const port_spec& p) {
+            return p.address && p.address->len == len && (p.address->addr & prefix_mask(len)) == net;
+        });
+        if (connected || e == f.entries.end() || e->nh.what != next_hop::kind::forward ||
+            ports_[e->nh.port].tap_id == no_tap_port) {
+            continue;  // shadowed by a connected or local route, or left out
+        }
+        std::vector<std::string> args{"-4", "route", "replace", format_ipv4(net) + "/" + std::to_string(len)};
+        if (e->nh.gateway != 0) {
+            args.insert(args.end(), {"via", format_ipv4(e->nh.gateway)});
+        }
+        args.insert(args.end(), {"dev", ports_[e->nh.port].tap_name});
+        if (const std::string err = run_ip(args); !err.empty()) {
+            problems += (problems.empty() ? "" : "\n") + ("kernel route: " + err);
+        }
+    }
+    return problems;
+}
+
+std::string runtime::set_static_routes(const std::vector<static_route>& routes)
+{
+    if (!running_ || control_ == nullptr) {
+        return "the data plane is not running";
+    }
+    fib f = build_fib(port_specs_, routes);
+    if (multicast_routing_) {
+        f.multicast = build_mfib(port_specs_);
+    }
+    std::string problems;
+    for (const std::string& e : f.errors) {
+        problems += (problems.empty() ? "" : "\n") + e + " (left out)";
+    }
+    // A routing table holds a 64 MiB rte_lpm: let the one retired last be freed
+    // (the workers pass a quiescent state every loop, so this takes microseconds)
+    // before building the next, so that changes in quick succession do not run
+    // the memory out.
+    for (int i = 0; i < 1000; ++i) {
+        {
+            const std::lock_guard<std::mutex> lock(control_mu_);
+            control_->poll_reclaim();
+            if (control_->pending_reclaim() == 0) {
+                break;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    {
+        const std::lock_guard<std::mutex> lock(control_mu_);
+        if (std::string err = control_->publish_routes(f); !err.empty()) {
+            return err;  // the previous table stays
+        }
+    }
+    if (exception_path_) {
+        for (const static_route& old : static_routes_) {
+            if (std::find(routes.begin(), routes.end(), old) == routes.end()) {
+                // Gone from the configuration: gone from the kernel too (absent is fine).
+                run_ip({"-4", "route", "del",
+                        format_ipv4(old.prefix.addr & prefix_mask(old.prefix.len)) + "/" + std::to_string(old.prefix.len)});
+            }
+        }
+        if (std::string err = mirror_kernel_routes(f, routes); !err.empty()) {
+            problems += (problems.empty() ? "" : "\n") + err;
+        }
+    }
+    static_routes_ = routes;
+    return problems;
 }
 
 void runtime::service_loop()

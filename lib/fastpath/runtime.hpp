@@ -96,6 +96,11 @@ public:
     // Frees routing snapshots whose RCU grace period has ended; non-blocking,
     // for an Asio timer. The service thread also calls it every pass.
     unsigned poll_reclaim();
+    // Replaces the static routes (ip route) under the running workers: a new
+    // routing snapshot, and the same routes on the kernel's TAP twins. Control
+    // thread. Returns "" or what went wrong: routes the table left out, kernel
+    // routes that failed, or why nothing changed.
+    std::string set_static_routes(const std::vector<static_route>& routes);
     // The published routing generation (1 after start).
     std::uint64_t route_generation() const;
     // ARP cache, as "show arp" prints it.
@@ -121,10 +126,15 @@ private:
     explicit runtime(unsigned workers);
     std::string bring_up(const runtime_options& opts, std::string& notice);
     void service_loop();
+    std::string mirror_kernel_routes(const fib& f, const std::vector<static_route>& routes);
 
     bool running_ = false;
     bool eal_up_ = false;
     std::vector<port_info> ports_;
+    std::vector<port_spec> port_specs_;               // ctl: the ports as configured, to rebuild routes
+    std::vector<static_route> static_routes_;         // ctl: the static routes in force
+    bool multicast_routing_ = false;
+    bool exception_path_ = false;
     std::vector<worker_port> worker_ports_;           // worker: ro, ctl: ro
     std::vector<std::string> tap_devs_;               // vdev names of the TAP twins
     published tables_;                                // worker: ro (acquire), ctl: rw (release)

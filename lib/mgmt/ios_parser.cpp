@@ -1282,6 +1282,9 @@ void multicast_routing_cmd(parser& p, const frame&, args& a) {
     p.cfg.multicast_routing = on;
 }
 
+// "ip route P M {NH | IF [NH]}"; with "no" it removes that route, and a "no" for a
+// route that is not configured is refused so that a typo does not pass unnoticed.
+template <bool add>
 void ip_route_cmd(parser& p, const frame&, args& a) {
     static_route r;
     r.prefix = a.address("prefix");
@@ -1307,8 +1310,14 @@ void ip_route_cmd(parser& p, const frame&, args& a) {
     r.line.value = p.line_number();
     auto& routes = p.cfg.routes;
     auto it = std::find_if(routes.begin(), routes.end(), [&](const static_route& x) { return x == r; });
-    if (it == routes.end()) {
+    if (add && it == routes.end()) {
         routes.push_back(r);
+    } else if (!add) {
+        if (it == routes.end()) {
+            throw line_error{"no such route: ip route " + r.prefix.to_string() + " " + mask.to_string() + " " +
+                             std::string(hop)};
+        }
+        routes.erase(it);
     }
 }
 
@@ -1342,7 +1351,8 @@ const command global_commands[] = {
     {w{"ip", "access-list"}, ip_access_list_cmd},
     {w{"access-list"}, numbered_acl_cmd},
     {w{"interface"}, interface_cmd},
-    {w{"ip", "route"}, ip_route_cmd},
+    {w{"ip", "route"}, ip_route_cmd<true>},
+    {w{"no", "ip", "route"}, ip_route_cmd<false>},
     {w{"ip", "multicast-routing"}, multicast_routing_cmd<true>},
     {w{"no", "ip", "multicast-routing"}, multicast_routing_cmd<false>},
     {w{"dataplane"}, dataplane_cmd},

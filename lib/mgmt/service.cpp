@@ -119,14 +119,15 @@ std::vector<config_issue> restart_needed(const config& running, const config& ne
     return out;
 }
 
-// Nothing running re-reads the configuration yet: the data plane, its routes and
-// the GDOI key server and members take theirs at start-up. An applied change says
-// which of its parts wait for a restart, rather than look as if it were in force.
+// Static routes apply live (the daemon republishes its routing table); the rest of
+// the data plane and the GDOI key server and members take their configuration at
+// start-up. An applied change says which of its parts wait for a restart, rather
+// than look as if it were in force.
 std::vector<config_issue> applies_at_restart(const config& running, const config& next)
 {
     std::vector<std::string> parts;
-    if (running.routes != next.routes || running.multicast_routing != next.multicast_routing) {
-        parts.push_back("routing (ip route, ip multicast-routing)");
+    if (running.multicast_routing != next.multicast_routing) {
+        parts.push_back("ip multicast-routing");
     }
     if (running.interfaces != next.interfaces) {
         parts.push_back("interfaces (addresses, crypto maps, igmp)");

@@ -183,6 +183,20 @@ if router_start "$work/router.log" --config "$work/router.cfg" --mgmt-socket "$s
   arp=$(api http://gdoi/metrics | sed -nE 's/^gdoi_control_arp_rx_total ([0-9]+)$/\1/p')
   tap=$(api http://gdoi/metrics | grep -c '^gdoi_control_tap_')
   check "arp_rx=$arp, tap families=$tap" test "${arp:-0}" -gt 0 -a "$tap" -ge 3
+
+  scenario "ip route from configure terminal routes at once, and no ip route takes it out again"
+  ip -n "$NS_B" addr add 10.66.0.1/32 dev lo
+  in_a_ping() { ip netns exec "$NS_A" ping -c 2 -i 0.2 -W 1 10.66.0.1 >/dev/null 2>&1; }
+  in_a_ping; before=$?
+  printf 'ip route 10.66.0.0 255.255.0.0 10.77.2.1\n' | ctl configure terminal >"$work/ct1" 2>&1
+  in_a_ping; with=$?
+  kroute=$(ip -n "$NS_R" route show 10.66.0.0/16)
+  printf 'no ip route 10.66.0.0 255.255.0.0 10.77.2.1\n' | ctl configure terminal >"$work/ct2" 2>&1
+  in_a_ping; after=$?
+  kgone=$(ip -n "$NS_R" route show 10.66.0.0/16)
+  check "ping before=$before with=$with after=$after; kernel route '$kroute' then '$kgone'; $(cat "$work/ct1" "$work/ct2")" \
+    test "$before" != 0 -a "$with" = 0 -a "$after" != 0 -a -n "$(grep -F 'via 10.77.2.1' <<<"$kroute")" -a -z "$kgone" \
+    -a -z "$(grep -i restart "$work/ct1")"
   router_stop
 else
   fail "did not start: $(tail -5 "$work/router.log")"

@@ -476,6 +476,45 @@ TEST_CASE("stats_line summarises ports and workers on one line")
 }
 
 // Last: stops the shared runtime for good.
+TEST_CASE("set_static_routes publishes a new routing table under the running workers")
+{
+    fastpath::runtime& rt = shared_runtime();
+    constexpr unsigned n = 20;
+    const std::uint64_t gen = rt.route_generation();
+    const std::uint64_t no_route = rt.total(worker_counter::no_route);
+    const std::uint64_t pending = rt.total(worker_counter::arp_pending) + rt.total(worker_counter::no_neighbour);
+
+    // 192.168.1.0/24 via 10.1.0.9 (on port 1's subnet): routed, so it waits for ARP.
+    const std::string added = rt.set_static_routes({{{0xc0a80100, 24}, 0x0a010009, ""}});
+    INFO(added);
+    REQUIRE(added.empty());
+    CHECK(rt.route_generation() == gen + 1);
+    // A poll that began before the swap still routes with the old table: wait
+    // for every worker to pass a quiescent state before sending.
+    const auto grace = [&] {
+        const std::uint64_t token = rte_rcu_qsbr_start(rt.qsbr());
+        return eventually([&] { return rte_rcu_qsbr_check(rt.qsbr(), token, false) == 1; });
+    };
+    REQUIRE(grace());
+    inject_ipv4("ETH_RXTX0_net_ring1", rt.mempool(2), n, 0xc0a80101);
+    CHECK(eventually([&] {
+        return rt.total(worker_counter::arp_pending) + rt.total(worker_counter::no_neighbour) - pending == n;
+    }));
+    CHECK(rt.total(worker_counter::no_route) == no_route);
+
+    // Taken out again: no route.
+    REQUIRE(rt.set_static_routes({}).empty());
+    CHECK(rt.route_generation() == gen + 2);
+    REQUIRE(grace());
+    inject_ipv4("ETH_RXTX0_net_ring1", rt.mempool(2), n, 0xc0a80101);
+    CHECK(eventually([&] { return rt.total(worker_counter::no_route) - no_route == n; }));
+
+    // A route the table cannot take is named, and the rest still applies.
+    const std::string err = rt.set_static_routes({{{0xc0a80200, 24}, 0, "nosuch0"}});
+    CHECK(err.find("nosuch0") != std::string::npos);
+    REQUIRE(rt.set_static_routes({}).empty());
+}
+
 TEST_CASE("stop() is fast, frees the pool and QSBR, keeps final counters and is idempotent")
 {
     fastpath::runtime& rt = shared_runtime();

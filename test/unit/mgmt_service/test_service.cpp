@@ -79,13 +79,20 @@ TEST_CASE("changing DPDK port bindings or data-plane sizing needs a restart and 
 TEST_CASE("an applied change that only takes effect at restart says so")
 {
     test::fixture f;
+    // Static routes apply live: no warning, and "no ip route" takes one out again.
     auto r = f.svc.merge_lines("ip route 10.9.0.0 255.255.0.0 10.0.0.254\n");
     REQUIRE(r.ok());
     CHECK(f.svc.running().routes.size() == 2);
-    REQUIRE(r.warnings.size() == 1);
-    CHECK(r.warnings[0].source == "restart");
-    CHECK(r.warnings[0].message.find("routing (ip route") != std::string::npos);
-    CHECK(r.warnings[0].message.find("restart it for the change to take effect") != std::string::npos);
+    CHECK(r.warnings.empty());
+    REQUIRE(f.svc.merge_lines("no ip route 10.9.0.0 255.255.0.0 10.0.0.254\n").ok());
+    CHECK(f.svc.running().routes.size() == 1);
+    CHECK_FALSE(f.svc.merge_lines("no ip route 10.9.0.0 255.255.0.0 10.0.0.254\n").ok());  // not there
+    auto m = f.svc.merge_lines("ip multicast-routing\n");
+    REQUIRE(m.ok());
+    REQUIRE(m.warnings.size() == 1);
+    CHECK(m.warnings[0].source == "restart");
+    CHECK(m.warnings[0].message.find("ip multicast-routing") != std::string::npos);
+    CHECK(m.warnings[0].message.find("restart it for the change to take effect") != std::string::npos);
     auto a = f.svc.merge_lines("ip access-list extended x\n deny udp any any eq 5555\n");
     REQUIRE(a.ok());
     REQUIRE(a.warnings.size() == 1);
