@@ -429,21 +429,10 @@ TEST_CASE("show crypto ipsec sa adds each SA's packet counts from the data plane
     g.group = "GETVPN";
     g.sas = {{r.teks[1].spi, 12, 1200, 7, 700}};  // only the second TEK is in the data plane
     auto out = mgmt::show_ipsec_sa(f.view, f.tb.clock, {g});
-    CHECK(out.text == fill("group: GETVPN\n"
-                           "    local addr 10.0.1.1, key server 10.0.0.1\n"
-                           "\n"
-                           "    inbound/outbound esp sas:\n"
-                           "     spi: {spi1}\n"
-                           "       transform: esp-gcm ,\n"
-                           "       sa timing: remaining key lifetime (sec): (3500)\n"
-                           "       Anti-Replay(Time Based) : 5 sec interval\n"
-                           "     spi: {spi2}\n"
-                           "       transform: esp-aes esp-sha256-hmac ,\n"
-                           "       sa timing: remaining key lifetime (sec): (7100)\n"
-                           "       Anti-Replay(Counter Based) : 64\n"
-                           "       #pkts encaps: 12, #pkts encrypt: 12, #bytes encaps: 1200\n"
-                           "       #pkts decaps: 7, #pkts decrypt: 7, #bytes decaps: 700\n",
-                           {{"spi1", spi(r.teks[0].spi)}, {"spi2", spi(r.teks[1].spi)}}));
+    // The text of the test above (no data plane), with the counts under the second TEK, the last one.
+    CHECK(out.text == mgmt::show_ipsec_sa(f.view, f.tb.clock).text +
+                          "       #pkts encaps: 12, #pkts encrypt: 12, #bytes encaps: 1200\n"
+                          "       #pkts decaps: 7, #pkts decrypt: 7, #bytes decaps: 700\n");
     CHECK(out.data["groups"][0]["teks"][1]["encaps_pkts"] == 12);
     CHECK(out.data["groups"][0]["teks"][1]["decaps_bytes"] == 700);
     CHECK_FALSE(out.data["groups"][0]["teks"][0].contains("encaps_pkts"));
