@@ -2,7 +2,8 @@
 // (rx_pcap=FILE,infinite_rx=1), encrypts or decrypts the burst with the ESP
 // engine and transmits on a second net_pcap port, like the reference setup of
 // issue 3. Prints one JSON object: {"mode":…,"xf":…,"mpps":…,"gbps":…,…}.
-//   bench_esp EAL-ARGS -- enc|dec TRANSFORM SECONDS
+//   bench_esp EAL-ARGS -- enc|dec TRANSFORM SECONDS [BURST]
+// BURST: packets per rx burst, 32 unless given (at most the engine's max_burst).
 // Gbit/s counts the L2 bytes of the frames received (as testpmd does).
 #include "fastpath/esp/drop.hpp"
 #include "fastpath/esp/esp.hpp"
@@ -32,13 +33,13 @@ namespace {
 
 constexpr std::uint32_t bench_spi = 0x1234abcd;
 constexpr std::uint32_t group_id = 1;
-constexpr std::uint16_t burst = 32;
 
 struct run_state {
     sa_table* table = nullptr;
     rte_rcu_qsbr* qs = nullptr;
     worker_ctx* w = nullptr;
     bool encrypt = true;
+    std::uint16_t burst = 32;
     std::uint64_t cycles = 0;
     std::atomic<bool> stop{false};
     std::uint64_t rx = 0, tx = 0, rx_bytes = 0, dropped = 0, elapsed = 0;
@@ -76,12 +77,12 @@ int worker_loop(void* arg)
     rte_rcu_qsbr_thread_register(st.qs, 0);
     rte_rcu_qsbr_thread_online(st.qs, 0);
     const std::uint16_t slot = *st.table->group_slot(group_id);
-    rte_mbuf* pkts[burst];
+    rte_mbuf* pkts[max_burst];
     const std::uint64_t start = rte_get_tsc_cycles();
     const std::uint64_t end = start + st.cycles;
     std::uint64_t now = start;
     while (now < end) {
-        const std::uint16_t n = rte_eth_rx_burst(0, 0, pkts, burst);
+        const std::uint16_t n = rte_eth_rx_burst(0, 0, pkts, st.burst);
         if (n != 0) {
             st.rx += n;
             for (std::uint16_t i = 0; i < n; ++i) {
@@ -133,14 +134,16 @@ int main(int argc, char** argv)
     }
     argc -= used;
     argv += used;
-    if (argc != 4) {
-        std::cerr << "usage: bench_esp EAL-ARGS -- enc|dec gcm128|cbc128sha1 SECONDS\n";
+    if (argc != 4 && argc != 5) {
+        std::cerr << "usage: bench_esp EAL-ARGS -- enc|dec gcm128|cbc128sha1 SECONDS [BURST]\n";
         return 2;
     }
     const std::string mode = argv[1], xf = argv[2];
     const double seconds = std::atof(argv[3]);
+    const int burst = argc == 5 ? std::atoi(argv[4]) : 32;
     const tek t = bench_tek(xf);
-    if (t.spi == 0 || (mode != "enc" && mode != "dec") || seconds <= 0) {
+    if (t.spi == 0 || (mode != "enc" && mode != "dec") || seconds <= 0 || burst < 1 ||
+        burst > static_cast<int>(max_burst)) {
         std::cerr << "bench_esp: bad arguments\n";
         return 2;
     }
@@ -179,6 +182,7 @@ int main(int argc, char** argv)
     st.qs = qs;
     st.w = w.value.get();
     st.encrypt = mode == "enc";
+    st.burst = static_cast<std::uint16_t>(burst);
     st.cycles = static_cast<std::uint64_t>(seconds * static_cast<double>(rte_get_tsc_hz()));
     const unsigned lcore = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
     if (lcore >= RTE_MAX_LCORE || rte_eal_remote_launch(worker_loop, &st, lcore) != 0) {

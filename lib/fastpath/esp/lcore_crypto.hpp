@@ -46,6 +46,7 @@ struct worker_ctx {
     // AES-CBC+HMAC jobs gathered for intel-ipsec-mb's synchronous burst API:
     // all of one kind (direction, key size, hash), which batch_run completes.
     IMB_JOB batch[max_burst] = {};
+    IMB_JOB batch_sorted[max_burst] = {}; // the batch longest first, when lengths differ
     pkt_scratch* batch_ps[max_burst] = {};
     unsigned batch_n = 0;
     void (*batch_run)(worker_ctx&) noexcept = nullptr; // null: batch empty
