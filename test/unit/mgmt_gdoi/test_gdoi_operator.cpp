@@ -270,7 +270,7 @@ TEST_CASE("crypto gdoi gm group G ipsec direction sets the installed SAs' direct
           "% Group OTHER has no group member on this box\n");
 }
 
-TEST_CASE("the operator commands replace their placeholders; rekeys and COOP still say they are not built")
+TEST_CASE("the operator commands replace their not-built entries; rekeys and COOP still say they are not built")
 {
     registered f;
     for (const std::string line :

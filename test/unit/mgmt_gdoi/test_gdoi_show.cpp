@@ -494,7 +494,7 @@ TEST_CASE("without a key server or group members the GDOI commands say so")
     CHECK(mgmt::show_ipsec_sa(view, clock).text == "No IPsec SAs: this box is not a GDOI group member.\n");
 }
 
-TEST_CASE("the GDOI commands replace their placeholders, and REST returns the console's text and data")
+TEST_CASE("the GDOI commands replace their not-built entries, and REST returns the console's text and data")
 {
     registered f;
     for (const std::string syntax : {"show crypto gdoi", "show crypto gdoi group <word>", "show crypto gdoi gm",
