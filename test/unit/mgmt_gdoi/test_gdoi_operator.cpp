@@ -1,7 +1,7 @@
 // The GDOI anti-replay, feature-version and state-changing commands on a fixed state:
 // a real key server and group member registered in-process on the manual clock, and
 // a fake data plane for the replay drop counters.
-#include "../gdoi/fixture.hpp"
+#include "fixture.hpp"
 
 #include "mgmt/gdoi_commands.hpp"
 #include "mgmt/metrics.hpp"
@@ -14,71 +14,8 @@ namespace {
 
 using nlohmann::json;
 using status = mgmt::command_output::status;
-
-class fixed_node final : public mgmt::gdoi_view, public mgmt::gdoi_control {
-public:
-    const gdoi::ks* key_server() const override { return ks; }
-    std::vector<const gdoi::gm*> members() const override { return {gms.begin(), gms.end()}; }
-    gdoi::ks* writable_key_server() override { return ks; }
-    gdoi::gm* writable_member(std::string_view group) override
-    {
-        for (auto* g : gms) {
-            if (g->config().group == group) {
-                return g;
-            }
-        }
-        return nullptr;
-    }
-
-    gdoi::ks* ks = nullptr;
-    std::vector<gdoi::gm*> gms;
-};
-
-// Only the ESP drop counters matter here.
-class esp_dataplane final : public mgmt::dataplane_view {
-public:
-    std::vector<mgmt::port_state> ports() const override { return {}; }
-    std::vector<mgmt::lcore_state> lcores() const override { return {}; }
-    std::string version() const override { return "DPDK 22.11.1"; }
-    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return {}; }
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return drops; }
-
-    std::vector<std::pair<std::string, std::uint64_t>> drops = {
-        {"no_sa", 9}, {"bad_icv", 1}, {"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}};
-};
-
-gdoi::gm_config member_cfg()
-{
-    auto c = gdoi_test::gm_cfg();
-    c.reregister_jitter = std::chrono::seconds{0};
-    return c;
-}
-
-// A KS with groups GETVPN and OTHER, one GM registered to GETVPN, and 100 s gone by.
-struct registered {
-    gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
-    fixed_node node;
-    esp_dataplane dataplane;
-    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0"}};
-    mgmt::command_registry commands;
-
-    registered()
-    {
-        tb.register_all();
-        tb.clock.advance(std::chrono::seconds{100});
-        node.ks = tb.server.get();
-        node.gms = {tb.member.get()};
-        mgmt::register_builtin_commands(commands);
-        mgmt::register_gdoi_commands(commands, node);
-        mgmt::register_gdoi_operator_commands(commands, node, node);
-    }
-
-    mgmt::command_output run(const std::string& line, bool confirmed = false)
-    {
-        return commands.run(svc, line, confirmed);
-    }
-    const gdoi::group_keys& keys(const std::string& g = "GETVPN") const { return *tb.server->group(g); }
-};
+using mgmt_gdoi_test::fixed_node;
+using mgmt_gdoi_test::registered;
 
 std::string hex_spi(std::uint32_t s)
 {

@@ -2,7 +2,7 @@
 // driven through Main Mode and GROUPKEY-PULL in-process on the manual clock, then
 // rendered. Random values (SPIs, cookies, keys) are read back from the state and
 // substituted into the golden texts.
-#include "../gdoi/fixture.hpp"
+#include "fixture.hpp"
 
 #include "mgmt/gdoi_commands.hpp"
 #include "mgmt/rest_server.hpp"
@@ -15,44 +15,9 @@ namespace {
 using gdoi_test::ip;
 using nlohmann::json;
 
-class fixed_view final : public mgmt::gdoi_view {
-public:
-    const gdoi::ks* key_server() const override { return ks; }
-    std::vector<const gdoi::gm*> members() const override { return gms; }
-
-    const gdoi::ks* ks = nullptr;
-    std::vector<const gdoi::gm*> gms;
-};
-
-gdoi::gm_config member_cfg()
-{
-    auto c = gdoi_test::gm_cfg();
-    c.reregister_jitter = std::chrono::seconds{0}; // "Re-registers in" must be exact
-    return c;
-}
-
-// A KS with groups GETVPN and OTHER, one GM registered to GETVPN, and 100 s gone by.
-struct registered {
-    gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
-    fixed_view view;
-    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, nullptr, {"0.1.0"}};
-    mgmt::command_registry commands;
-
-    registered()
-    {
-        tb.register_all();
-        tb.clock.advance(std::chrono::seconds{100});
-        view.ks = tb.server.get();
-        view.gms = {tb.member.get()};
-        mgmt::register_builtin_commands(commands);
-        mgmt::register_gdoi_commands(commands, view);
-    }
-
-    mgmt::command_output run(const std::string& line) { return commands.run(svc, line, false); }
-
-    const gdoi::group_keys& keys() const { return *tb.server->group("GETVPN"); }
-    const gdoi::registration& reg() const { return *tb.member->registered(); }
-};
+using mgmt_gdoi_test::registered;
+using mgmt_gdoi_test::fixed_node;
+using mgmt_gdoi_test::member_cfg;
 
 std::string spi(std::uint32_t s)
 {
@@ -368,7 +333,7 @@ TEST_CASE("show crypto gdoi gm acl: the KS ACL as downloaded, denies and permits
         CHECK(installed[2 + i] == f.reg().ks_acl[i]);
     }
 
-    auto none = mgmt::show_gm_acl(fixed_view{});
+    auto none = mgmt::show_gm_acl(fixed_node{});
     CHECK(none.text == "This box is not a GDOI group member.\n");
     CHECK(none.data == json{{"groups", json::array()}});
 }
@@ -428,9 +393,9 @@ TEST_CASE("show crypto ipsec sa adds each SA's packet counts from the data plane
     mgmt::crypto_group_state g;
     g.group = "GETVPN";
     g.sas = {{r.teks[1].spi, 12, 1200, 7, 700}};  // only the second TEK is in the data plane
-    auto out = mgmt::show_ipsec_sa(f.view, f.tb.clock, {g});
+    auto out = mgmt::show_ipsec_sa(f.node, f.tb.clock, {g});
     // The text of the test above (no data plane), with the counts under the second TEK, the last one.
-    CHECK(out.text == mgmt::show_ipsec_sa(f.view, f.tb.clock).text +
+    CHECK(out.text == mgmt::show_ipsec_sa(f.node, f.tb.clock).text +
                           "       #pkts encaps: 12, #pkts encrypt: 12, #bytes encaps: 1200\n"
                           "       #pkts decaps: 7, #pkts decrypt: 7, #bytes decaps: 700\n");
     CHECK(out.data["groups"][0]["teks"][1]["encaps_pkts"] == 12);
@@ -444,7 +409,7 @@ TEST_CASE("a group member that is still registering shows its state and no SAs")
     auto mm1 = tb.gm_start("MM1");
     auto mm2 = tb.to_ks("MM2", mm1);
     REQUIRE(mm2);
-    fixed_view view;
+    fixed_node view;
     view.gms = {tb.member.get()};
     view.ks = tb.server.get();
 
@@ -482,7 +447,7 @@ TEST_CASE("a group member that is still registering shows its state and no SAs")
 TEST_CASE("without a key server or group members the GDOI commands say so")
 {
     core::manual_clock clock;
-    fixed_view view;
+    fixed_node view;
     CHECK(mgmt::show_crypto_gdoi(view, clock, std::nullopt, mgmt::gdoi_part::all).text ==
           "No GDOI groups are configured.\n");
     CHECK(mgmt::show_crypto_gdoi(view, clock, std::nullopt, mgmt::gdoi_part::ks).text ==

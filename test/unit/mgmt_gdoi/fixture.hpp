@@ -1,0 +1,84 @@
+// Shared state of the GDOI command tests: a real key server and group member
+// registered in-process on the manual clock (../gdoi/fixture.hpp), behind the
+// management service with every GDOI command registered.
+#pragma once
+
+#include "../gdoi/fixture.hpp"
+
+#include "mgmt/gdoi_commands.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mgmt_gdoi_test {
+
+// The app's gdoi_node stand-in: what the commands read and change.
+class fixed_node final : public mgmt::gdoi_view, public mgmt::gdoi_control {
+public:
+    const gdoi::ks* key_server() const override { return ks; }
+    std::vector<const gdoi::gm*> members() const override { return {gms.begin(), gms.end()}; }
+    gdoi::ks* writable_key_server() override { return ks; }
+    gdoi::gm* writable_member(std::string_view group) override
+    {
+        for (auto* g : gms) {
+            if (g->config().group == group) {
+                return g;
+            }
+        }
+        return nullptr;
+    }
+
+    gdoi::ks* ks = nullptr;
+    std::vector<gdoi::gm*> gms;
+};
+
+// A data plane with only the ESP drop counters (the replay commands read them).
+class esp_dataplane final : public mgmt::dataplane_view {
+public:
+    std::vector<mgmt::port_state> ports() const override { return {}; }
+    std::vector<mgmt::lcore_state> lcores() const override { return {}; }
+    std::string version() const override { return "DPDK 22.11.1"; }
+    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return {}; }
+    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return drops; }
+
+    std::vector<std::pair<std::string, std::uint64_t>> drops = {
+        {"no_sa", 9}, {"bad_icv", 1}, {"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}};
+};
+
+inline gdoi::gm_config member_cfg()
+{
+    auto c = gdoi_test::gm_cfg();
+    c.reregister_jitter = std::chrono::seconds{0}; // "Re-registers in" must be exact
+    return c;
+}
+
+// A KS with groups GETVPN and OTHER, one GM registered to GETVPN, and 100 s gone by.
+struct registered {
+    gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
+    fixed_node node;
+    esp_dataplane dataplane;
+    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0"}};
+    mgmt::command_registry commands;
+
+    registered()
+    {
+        tb.register_all();
+        tb.clock.advance(std::chrono::seconds{100});
+        node.ks = tb.server.get();
+        node.gms = {tb.member.get()};
+        mgmt::register_builtin_commands(commands);
+        mgmt::register_gdoi_commands(commands, node);
+        mgmt::register_gdoi_operator_commands(commands, node, node);
+    }
+
+    mgmt::command_output run(const std::string& line, bool confirmed = false)
+    {
+        return commands.run(svc, line, confirmed);
+    }
+    const gdoi::group_keys& keys(const std::string& g = "GETVPN") const { return *tb.server->group(g); }
+    const gdoi::registration& reg() const { return *tb.member->registered(); }
+};
+
+} // namespace mgmt_gdoi_test
