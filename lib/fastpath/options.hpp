@@ -23,8 +23,8 @@ struct port_spec {
     std::optional<unsigned> mtu;          // left at the device default when empty
     std::optional<ipv4_prefix> address = std::nullopt;  // "ip address"; none = routes but owns no address
     std::uint32_t crypto_group = 0;       // crypto map: the group id its traffic is classified by; 0 = none
-    bool fail_close = false;              // the group's member arms fail-close: until it publishes a
-                                          // policy, IPv4 crossing this port is dropped (no start-up gap)
+    bool fail_close = false;              // the group's member arms fail-close: the runtime starts the
+                                          // group on a drop-everything policy (no start-up gap)
     std::vector<std::uint32_t> igmp_static_groups = {};  // host order: forward these groups out of this port
     std::vector<std::uint32_t> igmp_joins = {};          // host order: the kernel is a member here
 };

@@ -171,7 +171,7 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         if (!err.empty()) {
             return err;
         }
-        worker_ports_.push_back({ports_[i].port_id, opts.ports[i].crypto_group, opts.ports[i].fail_close});
+        worker_ports_.push_back({ports_[i].port_id, opts.ports[i].crypto_group});
         port_info& p = ports_[i];
         rte_ether_addr mac{};
         rte_eth_macaddr_get(p.port_id, &mac);
@@ -287,6 +287,18 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         if (crypto) {
             c.sas = sa_table_.get();
             c.esp = esp_ctx_[w].get();
+        }
+    }
+    // Fail-close holds from the first packet: before the workers start, a group
+    // whose member arms it gets a policy that drops everything (ARP still passes),
+    // until the member publishes its fail-close lines.
+    for (const port_spec& p : opts.ports) {
+        if (p.fail_close && p.crypto_group != 0) {
+            acl::merge_input closed;
+            closed.fail_close = true;
+            if (std::string err = set_crypto_policy(p.crypto_group, closed); !err.empty()) {
+                return "fail-close of " + p.name + ": " + err;
+            }
         }
     }
     for (unsigned w = 0; w < opts.workers; ++w) {

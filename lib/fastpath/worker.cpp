@@ -470,23 +470,6 @@ void outer_to_out(const poll_env& e, std::uint16_t pi, rte_mbuf* m, rte_mbuf** o
     split_frame(e, m, mtu, out, nout, cap, false);
 }
 
-// Fail-close before the group's first policy: IPv4 is dropped, the rest (ARP)
-// leaves. Compacts pkts in place; returns how many go out.
-std::uint16_t drop_ipv4_fail_close(const poll_env& e, std::uint16_t pi, rte_mbuf** pkts, std::uint16_t n) noexcept
-{
-    std::uint16_t nout = 0;
-    for (std::uint16_t i = 0; i < n; ++i) {
-        rte_mbuf* m = pkts[i];
-        const auto* d = rte_pktmbuf_mtod(m, const std::uint8_t*);
-        if (rte_pktmbuf_data_len(m) >= pkt::eth_hdr_len && pkt::get16(d + 12) == pkt::ether_ipv4) {
-            drop_crypto(e, m, pi, worker_counter::fail_close_drop);
-        } else {
-            pkts[nout++] = m;
-        }
-    }
-    return nout;
-}
-
 // The outbound stage between routing and TX on a crypto-map port: classify the
 // burst with the group's policy; deny (or no policy) passes in clear, permit is
 // encrypted with the group's outbound SA, fail-close drops. Packets are complete
@@ -495,9 +478,6 @@ std::uint16_t outbound_stage(const poll_env& e, std::uint16_t pi, rte_mbuf** pkt
                              std::uint16_t cap) noexcept
 {
     const crypto_group* g = e.pol != nullptr ? e.pol->find(e.ctx.ports[pi].crypto_group) : nullptr;
-    if (g == nullptr && e.ctx.ports[pi].fail_close) {
-        return drop_ipv4_fail_close(e, pi, pkts, n);  // fail-close armed before the first policy
-    }
     if (g == nullptr) {
         e.count_crypto(pi, worker_counter::bypass, n);  // no policy yet: nothing is protected
         return n;
@@ -715,9 +695,8 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
         }
         g->inbound->classify(keys, verdicts, nclear);
     }
-    const acl::verdict no_policy = e.ctx.ports[in_pi].fail_close ? acl::verdict::drop : acl::verdict::none;
     for (std::uint16_t i = 0; i < nclear; ++i) {
-        const acl::verdict v = g != nullptr ? acl::verdict_of(verdicts[i]) : no_policy;
+        const acl::verdict v = g != nullptr ? acl::verdict_of(verdicts[i]) : acl::verdict::none;
         if (v == acl::verdict::protect && g->direction == crypto_direction::both) {
             drop_crypto(e, clear[i], in_pi, worker_counter::policy_drop);  // should have arrived encrypted
             continue;

@@ -110,7 +110,6 @@ std::vector<std::string> port_drop_names();
 struct worker_port {
     std::uint16_t port_id = 0;
     std::uint32_t crypto_group = 0;  // crypto map on this port: group id, 0 = none
-    bool fail_close = false;         // no policy for the group yet: drop IPv4 (fail_close_drop)
 };
 
 // TX staging per egress port, flushed at the end of each poll or when full.

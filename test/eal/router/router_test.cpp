@@ -1106,7 +1106,7 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     b.ctx.port_drops = nullptr;
 }
 
-TEST_CASE("fail-close armed at start: before any policy is published, IPv4 on the crypto-map port is dropped")
+TEST_CASE("fail-close armed at start: the drop-everything policy drops IPv4 both ways until the member's policy")
 {
     start_eal();
     bench b;
@@ -1115,9 +1115,12 @@ TEST_CASE("fail-close armed at start: before any policy is published, IPv4 on th
     b.learn_a();
     b.drain(0);
     b.drain(1);
-    // As the daemon starts a port whose member arms fail-close: no policy yet.
-    delete b.tables.crypto.exchange(nullptr);
-    b.wports[1].fail_close = true;
+    // What the runtime publishes before its workers start for a group whose member
+    // arms fail-close: no lines, only fail-close's drop.
+    const acl::merge_input registered = c.in;
+    c.in = {};
+    c.in.fail_close = true;
+    c.publish(fastpath::crypto_direction::both);
 
     b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 64)));
     b.run();
@@ -1129,7 +1132,8 @@ TEST_CASE("fail-close armed at start: before any policy is published, IPv4 on th
     CHECK(b.worker(worker_counter::fail_close_drop) == 2);
     CHECK(b.worker(worker_counter::bypass) == 0);
 
-    // The first policy takes over: the same packet is encrypted.
+    // The member's policy takes over: the same packet is encrypted.
+    c.in = registered;
     c.publish(fastpath::crypto_direction::both);
     b.send(0, eth(lan_mac, mac_a, pkt::ether_ipv4, ipv4(host_a, host_b, 64)));
     b.run();
@@ -1137,5 +1141,4 @@ TEST_CASE("fail-close armed at start: before any policy is published, IPv4 on th
     REQUIRE(out.size() == 1);
     CHECK(out[0][14 + 9] == pkt::proto_esp);
     CHECK(b.worker(worker_counter::fail_close_drop) == 2);
-    b.wports[1].fail_close = false;
 }
