@@ -99,16 +99,11 @@ std::map<std::string, std::uint32_t> crypto_group_ids(const mgmt::config& cfg)
 }
 
 // The group whose policy classifies an interface's traffic: its crypto map's
-// first gdoi entry (0: no crypto map).
-std::uint32_t crypto_group_of(const mgmt::config& cfg, const mgmt::interface_cfg& ifc)
+// first gdoi entry ("" without a crypto map).
+std::string crypto_group_of(const mgmt::config& cfg, const mgmt::interface_cfg& ifc)
 {
     const mgmt::crypto_map* m = ifc.crypto_map.empty() ? nullptr : cfg.find_crypto_map(ifc.crypto_map);
-    if (m == nullptr || m->entries.empty()) {
-        return 0;
-    }
-    const auto ids = crypto_group_ids(cfg);
-    const auto it = ids.find(m->entries.front().group);
-    return it == ids.end() ? 0 : it->second;
+    return m == nullptr || m->entries.empty() ? std::string() : m->entries.front().group;
 }
 
 std::vector<fastpath::static_route> static_routes_of(const mgmt::config& cfg)
@@ -124,20 +119,18 @@ std::vector<fastpath::static_route> static_routes_of(const mgmt::config& cfg)
     return out;
 }
 
-// Groups whose member arms fail-close (crypto map ... gdoi fail-close + activate).
-bool arms_fail_close(const mgmt::gdoi_setup& setup, const mgmt::config& cfg, std::uint32_t group_id)
+// The group's member arms fail-close (crypto map ... gdoi fail-close + activate).
+bool arms_fail_close(const mgmt::gdoi_setup& setup, const std::string& group)
 {
-    const auto ids = crypto_group_ids(cfg);
-    return std::any_of(setup.gms.begin(), setup.gms.end(), [&](const gdoi::gm_config& gm) {
-        const auto it = ids.find(gm.group);
-        return gm.fail_close && it != ids.end() && it->second == group_id;
-    });
+    return std::any_of(setup.gms.begin(), setup.gms.end(),
+                       [&](const gdoi::gm_config& gm) { return gm.group == group && gm.fail_close; });
 }
 
 fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const mgmt::gdoi_setup& setup,
                                                const app::options& opts)
 {
     fastpath::runtime_options ro;
+    const auto ids = crypto_group_ids(cfg);
     for (const auto& ifc : cfg.interfaces) {
         if (!ifc.port) {
             continue; // loopbacks and interfaces of a KS live in the kernel
@@ -147,9 +140,12 @@ fastpath::runtime_options runtime_options_from(const mgmt::config& cfg, const mg
             p.address = fastpath::ipv4_prefix{ifc.address->addr.value,
                                               static_cast<std::uint8_t>(ifc.address->prefix_len)};
         }
-        p.crypto_group = crypto_group_of(cfg, ifc);
-        // Held closed from the first packet; the member then publishes its fail-close policy.
-        p.fail_close = p.crypto_group != 0 && arms_fail_close(setup, cfg, p.crypto_group);
+        if (const std::string group = crypto_group_of(cfg, ifc); !group.empty()) {
+            const auto id = ids.find(group);
+            p.crypto_group = id == ids.end() ? 0 : id->second;
+            // Held closed from the first packet; the member then publishes its fail-close policy.
+            p.fail_close = p.crypto_group != 0 && arms_fail_close(setup, group);
+        }
         for (const mgmt::ipv4& g : ifc.igmp_static_groups) {
             p.igmp_static_groups.push_back(g.value);
         }
