@@ -97,11 +97,7 @@ outbound gm::start()
     clock_.cancel(retransmit_timer_);
     attempts_ = 0;
     if (cfg_.fail_close && !fail_close_armed_ && !reg_) {
-        // Registration itself must get through: GDOI to the key servers first.
-        auto clear = key_server_bypass(cfg_.servers);
-        clear.insert(clear.end(), cfg_.fail_close_deny.begin(), cfg_.fail_close_deny.end());
-        installer_.set_fail_close(cfg_.group, true, clear);
-        fail_close_armed_ = true;
+        arm_fail_close();
     }
     sa_ = std::make_unique<ike_sa>();
     ++conn_id_;
@@ -349,6 +345,9 @@ void gm::install(const registration& r)
     bus_.raise("GM_ACL_MERGE", "ACL betweem KS and GM in group " + cfg_.group + " merged.", {{"group", cfg_.group}});
     for (const auto& t : r.teks) {
         installer_.install_sa(cfg_.group, t);
+        if (std::find(installed_spis_.begin(), installed_spis_.end(), t.spi) == installed_spis_.end()) {
+            installed_spis_.push_back(t.spi);
+        }
         if (keys_ != nullptr) {
             keys_->esp(t);
         }
@@ -366,6 +365,37 @@ void gm::install(const registration& r)
         installer_.set_fail_close(cfg_.group, false, {});
         fail_close_armed_ = false;
     }
+}
+
+void gm::arm_fail_close()
+{
+    // Registration itself must get through: GDOI to the key servers first.
+    auto clear = key_server_bypass(cfg_.servers);
+    clear.insert(clear.end(), cfg_.fail_close_deny.begin(), cfg_.fail_close_deny.end());
+    installer_.set_fail_close(cfg_.group, true, clear);
+    fail_close_armed_ = true;
+}
+
+void gm::clear_registration()
+{
+    clock_.cancel(retransmit_timer_);
+    clock_.cancel(rereg_timer_);
+    if (cfg_.fail_close) {
+        arm_fail_close(); // before the SAs go, so nothing crosses in clear in between
+    }
+    installer_.set_policy(cfg_.group, {});
+    for (const auto spi : installed_spis_) {
+        installer_.remove_sa(spi);
+    }
+    installed_spis_.clear();
+    reg_.reset();
+    registered_at_.reset();
+    reregister_at_.reset();
+    pull_.reset();
+    mm_.reset();
+    sa_.reset();
+    last_out_.clear();
+    state_ = gm_state::idle;
 }
 
 void gm::set_direction(direction_mode mode)

@@ -100,12 +100,19 @@ public:
     // direction (seed 000).
     void set_direction(direction_mode mode);
 
+    // `clear crypto gdoi` on a member: forgets the registration and takes the group's
+    // SAs and policy out of the data plane. With fail-close configured the group goes
+    // back to fail-close (seed 000); otherwise its traffic passes in clear until the
+    // next registration, which start() begins.
+    void clear_registration();
+
 private:
     std::optional<outbound> fail(std::string why);
     outbound send_tracked(bytes data);
     void arm_retransmit();
     void on_retransmit();
     void install(const registration& r);
+    void arm_fail_close();
     void schedule_reregistration(const registration& r);
     std::optional<outbound> handle_informational(const endpoint& from, byte_view datagram);
 
@@ -130,6 +137,7 @@ private:
     std::uint32_t dpd_seq_ = 0;
     std::optional<std::uint32_t> last_dpd_ack_;
     bool fail_close_armed_ = false;
+    std::vector<std::uint32_t> installed_spis_; // every TEK handed to the installer, for clear
     std::optional<core::steady_time> registered_at_;
     std::optional<core::steady_time> reregister_at_;
     unsigned attempted_ = 0;

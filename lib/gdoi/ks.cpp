@@ -102,20 +102,86 @@ ks::ks(ks_config cfg, core::clock& clk, core::event_bus& bus, key_log* keys)
     : cfg_(std::move(cfg)), clock_(clk), bus_(bus), keys_(keys)
 {
     for (const auto& p : cfg_.groups) {
-        auto g = std::make_unique<group_state>();
-        g->policy = p;
-        if (g->policy.kek && !g->policy.kek->rekey_key) {
-            // `rekey authentication` without an imported key: generate one (exportable via rekey_key()).
-            auto k = rsa_key::generate(2048);
-            if (!k) {
-                throw std::runtime_error("rekey RSA key generation failed");
-            }
-            g->policy.kek->rekey_key = std::make_shared<const rsa_key>(std::move(k.value()));
-        }
-        g->keys = generate_group_keys(g->policy, cfg_.local_addr);
-        g->keys_created = clock_.now();
-        groups_.push_back(std::move(g));
+        groups_.push_back(new_group_state(p, cfg_.local_addr));
     }
+}
+
+std::unique_ptr<ks::group_state> ks::new_group_state(const group_policy& p, std::uint32_t local_addr) const
+{
+    auto g = std::make_unique<group_state>();
+    g->policy = p;
+    if (g->policy.kek && !g->policy.kek->rekey_key) {
+        // `rekey authentication` without an imported key: generate one (exportable via rekey_key()).
+        auto k = rsa_key::generate(2048);
+        if (!k) {
+            throw std::runtime_error("rekey RSA key generation failed");
+        }
+        g->policy.kek->rekey_key = std::make_shared<const rsa_key>(std::move(k.value()));
+    }
+    g->keys = generate_group_keys(g->policy, local_addr);
+    g->keys_created = clock_.now();
+    return g;
+}
+
+std::vector<std::string> ks::reload(ks_config next, std::string_view group)
+{
+    // Built before anything changes: a failed key generation leaves the old state.
+    const auto selected = [&](const std::string& name) { return group.empty() || name == group; };
+    std::vector<std::unique_ptr<group_state>> fresh;
+    std::vector<std::string> reset;
+    for (const auto& p : next.groups) {
+        if (selected(p.name)) {
+            fresh.push_back(new_group_state(p, next.local_addr));
+            reset.push_back(p.name);
+        }
+    }
+    for (const auto& g : groups_) {
+        if (selected(g->policy.name) && std::find(reset.begin(), reset.end(), g->policy.name) == reset.end()) {
+            reset.push_back(g->policy.name); // no longer configured: it goes
+        }
+    }
+    // Pull exchanges in flight point into the group states they started with.
+    for (auto& [c, s] : sessions_) {
+        for (const auto& [mid, pull] : s->pulls) {
+            s->finished_mids.insert(mid);
+        }
+        s->pulls.clear();
+    }
+    // The configured order, each group either its fresh state or the one it had.
+    std::vector<std::unique_ptr<group_state>> groups;
+    for (const auto& p : next.groups) {
+        auto keep = [&](auto& list) {
+            auto it = std::find_if(list.begin(), list.end(), [&](const auto& g) { return g && g->policy.name == p.name; });
+            if (it != list.end()) {
+                groups.push_back(std::move(*it));
+            }
+        };
+        if (selected(p.name)) {
+            keep(fresh);
+        } else {
+            keep(groups_);
+        }
+    }
+    if (!group.empty()) {
+        // Groups the new configuration dropped but the operator did not name stay as they are.
+        for (auto& g : groups_) {
+            if (g && !selected(g->policy.name) &&
+                std::none_of(next.groups.begin(), next.groups.end(),
+                             [&](const group_policy& p) { return p.name == g->policy.name; })) {
+                groups.push_back(std::move(g));
+            }
+        }
+    }
+    groups_ = std::move(groups);
+    next.groups.clear();
+    for (const auto& g : groups_) {
+        next.groups.push_back(g->policy);
+    }
+    cfg_ = std::move(next);
+    std::erase_if(members_, [&](const member& m) {
+        return std::find(reset.begin(), reset.end(), m.group) != reset.end();
+    });
+    return reset;
 }
 
 ks::~ks()

@@ -97,6 +97,14 @@ public:
     // the table when they next register.
     std::size_t clear_members(std::string_view group);
 
+    // `clear crypto gdoi [group G]`: the key server takes `next` (the running
+    // configuration) for its own settings, and every group `group` names (all when
+    // empty) starts again from next's policy: new TEKs and KEK, sender IDs from 1,
+    // TBAR pseudotime from the next registration, no members. Groups next no longer
+    // has are removed; the others keep their keys and members. Registrations in
+    // flight start over. Returns the groups reset or removed.
+    std::vector<std::string> reload(ks_config next, std::string_view group);
+
 private:
     struct session;
     struct group_state {
@@ -111,6 +119,7 @@ private:
     std::optional<bytes> handle_main_mode(session& s, const message& m);
     std::optional<bytes> handle_pull(session& s, const message& m);
     std::optional<bytes> handle_informational(session& s, const message& m);
+    std::unique_ptr<group_state> new_group_state(const group_policy& p, std::uint32_t local_addr) const;
     void refuse(std::string why);
     void drop_session(const cookie& icookie);
     result<group_keys*> find_group(const session& s, const id_payload& id);

@@ -108,7 +108,11 @@ void udp_transport::send(const endpoint& to, bytes data)
     // The buffer lives until the send completes.
     auto owned = std::make_shared<bytes>(std::move(data));
     socket_.async_send_to(boost::asio::buffer(*owned), to_asio(to),
-                          [this, owned](const boost::system::error_code& ec, std::size_t) {
+                          [this, owned, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec,
+                                                                             std::size_t) {
+                              if (alive.expired()) {
+                                  return; // closed by `clear crypto gdoi` with this send in flight
+                              }
                               if (ec) {
                                   ++send_errors_;
                               } else {
