@@ -28,9 +28,11 @@ mgmt::rsa_key_source rsa_keys_in(const std::string& dir);
 // commands change (clear ks members, ipsec direction).
 class gdoi_node final : public mgmt::gdoi_view, public mgmt::gdoi_control {
 public:
-    // installer: where GMs put their TEKs and policy (the data plane).
+    // installer: where GMs put their TEKs and policy (the data plane). keys and
+    // sender_ids rebuild the setup from the running configuration on clear_groups().
     gdoi_node(boost::asio::io_context& io, core::clock& clk, core::event_bus& bus, mgmt::gdoi_setup setup,
-              gdoi::sa_installer* installer, const std::string& keylog_path);
+              gdoi::sa_installer* installer, const std::string& keylog_path, mgmt::rsa_key_source keys,
+              unsigned sender_ids);
     ~gdoi_node() override;
 
     // Binds the sockets and starts registrations. Returns "" or what went wrong.
@@ -40,6 +42,7 @@ public:
     std::vector<const gdoi::gm*> members() const override;
     gdoi::ks* writable_key_server() override { return ks_.get(); }
     gdoi::gm* writable_member(std::string_view group) override;
+    mgmt::clear_outcome clear_groups(const mgmt::config& running, std::string_view group) override;
 
 private:
     struct gm_slot {
@@ -47,11 +50,16 @@ private:
         std::unique_ptr<gdoi::udp_transport> transport;
     };
 
+    void start_key_server(const gdoi::ks_config& cfg);
+    void start_member(const gdoi::gm_config& cfg);
+
     boost::asio::io_context& io_;
     core::clock& clock_;
     core::event_bus& bus_;
     mgmt::gdoi_setup setup_;
     gdoi::sa_installer* installer_;
+    mgmt::rsa_key_source keys_;
+    unsigned sender_ids_;
     std::ofstream keylog_file_;
     std::unique_ptr<gdoi::key_log> keylog_;
     std::unique_ptr<gdoi::ks> ks_;

@@ -264,7 +264,8 @@ int main(int argc, char* argv[])
     }
 
     // GDOI settings first: what the protocol cannot carry stops the start, before EAL.
-    auto setup = mgmt::build_gdoi_setup(cfg, app::rsa_keys_in(opts.state_dir), cfg.dataplane.workers);
+    const auto rsa_keys = app::rsa_keys_in(opts.state_dir);
+    auto setup = mgmt::build_gdoi_setup(cfg, rsa_keys, cfg.dataplane.workers);
     for (const auto& d : setup.problems) {
         std::cerr << describe(opts.config_path, d) << '\n';
     }
@@ -305,7 +306,8 @@ int main(int argc, char* argv[])
         }
         setup.manual.clear(); // gdoi::bytes wipes the keys as it frees them
     }
-    app::gdoi_node gdoi(io, clock, events, std::move(setup), installer.get(), opts.keylog);
+    app::gdoi_node gdoi(io, clock, events, std::move(setup), installer.get(), opts.keylog, rsa_keys,
+                        cfg.dataplane.workers);
     if (auto err = gdoi.start(); !err.empty()) {
         return fail("GDOI: " + err);
     }
@@ -321,7 +323,15 @@ int main(int argc, char* argv[])
     mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries
     mgmt::register_gdoi_operator_commands(commands, gdoi, gdoi); // replay, feature, clear, ipsec direction
     svc.add_metrics_source([&gdoi] { return mgmt::gdoi_metrics(gdoi); });
-    // Static routes apply live (the rest of a change waits for a restart and says so).
+    // What GDOI cannot carry refuses a change before it is applied, as it stops a start.
+    svc.add_change_check([&](const mgmt::config& running, const mgmt::config& next) {
+        if (!mgmt::gdoi_settings_changed(running, next) && running.interfaces == next.interfaces) {
+            return std::vector<mgmt::diagnostic>{};
+        }
+        return mgmt::build_gdoi_setup(next, rsa_keys, cfg.dataplane.workers).problems;
+    });
+    // Static routes apply live; GDOI groups take a change at `clear crypto gdoi`, the
+    // rest at a restart (the answer to the change says which).
     svc.on_config_change([&](const mgmt::config& before, const mgmt::config& after) {
         if (dataplane && before.routes != after.routes) {
             if (auto err = dataplane->set_static_routes(static_routes_of(after)); !err.empty()) {

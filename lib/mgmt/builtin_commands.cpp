@@ -200,7 +200,8 @@ void register_builtin_commands(command_registry& reg)
         reg.add_not_built("show crypto gdoi" + group + " gm", "Group member state", gdoi);
         reg.add_not_built("show crypto gdoi" + group + " ks", "Key server state", ks);
         reg.add_not_built("show crypto gdoi" + group + " ks replay", "Key server anti-replay", "GDOI anti-replay");
-        reg.add_not_built("clear crypto gdoi" + group, "Re-register the group members", gdoi, true);
+        reg.add_not_built("clear crypto gdoi" + group, "Start the GDOI groups again from the running configuration",
+                          gdoi, true);
         reg.add_not_built("clear crypto gdoi" + group + " ks members", "Remove the group members", ks, true);
         reg.add_not_built("clear crypto gdoi" + group + " ks members now", "Remove the group members now", ks, true);
         reg.add_not_built("clear crypto gdoi" + group + " replay", "Clear anti-replay counters", "GDOI anti-replay",

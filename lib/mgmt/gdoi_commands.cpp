@@ -1097,6 +1097,38 @@ void register_gdoi_operator_commands(command_registry& reg, const gdoi_view& v, 
                         return ok(std::move(text), {{"groups", list}, {"now", now}, {"gm_removal_sent", false}});
                     });
         }
+        reg.add({"clear crypto gdoi" + g, "Start the GDOI groups again from the running configuration", true},
+                [control, grouped](service& svc, const auto& params) {
+                    const std::string only = grouped ? params.at(0) : std::string{};
+                    const auto done = control->clear_groups(svc.running(), only);
+                    if (!done.error.empty()) {
+                        return failed("% " + done.error + "\n");
+                    }
+                    std::string text;
+                    for (const auto& name : done.ks_groups) {
+                        text += "Key server: group " + name + " starts again from the running configuration: new "
+                                "TEK and KEK, no members.\n";
+                        svc.events().raise("KS_CLEAR_REGISTER", "clear crypto gdoi: group " + name +
+                                                                    " started again with new keys",
+                                           {{"group", name}});
+                    }
+                    for (const auto& name : done.gm_groups) {
+                        text += "Group member: group " + name + " dropped its SAs and registers again with the "
+                                "running configuration.\n";
+                        svc.events().raise("GM_CLEAR_REGISTER", "clear crypto gdoi: group " + name +
+                                                                    " dropped its SAs and registers again",
+                                           {{"group", name}});
+                    }
+                    for (const auto& name : done.gm_stopped) {
+                        text += "Group member: group " + name + " is no longer configured: its SAs are removed.\n";
+                    }
+                    if (text.empty()) {
+                        text = "No GDOI groups are configured.\n";
+                    }
+                    return ok(std::move(text), {{"key_server_groups", done.ks_groups},
+                                                {"member_groups", done.gm_groups},
+                                                {"stopped_member_groups", done.gm_stopped}});
+                });
         reg.add({"clear crypto gdoi" + g + " replay", "Clear the anti-replay drop counters", true},
                 [view, grouped, baseline](service& svc, const auto& params) {
                     if (grouped && !has_group(*view, params.at(0))) {

@@ -5,7 +5,9 @@
 
 #include "gdoi/gm.hpp"
 #include "gdoi/ks.hpp"
+#include "mgmt/config.hpp"
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +22,14 @@ public:
     virtual std::vector<const gdoi::gm*> members() const = 0;
 };
 
+// What `clear crypto gdoi [group G]` did.
+struct clear_outcome {
+    std::string error;                   // set: nothing was changed
+    std::vector<std::string> ks_groups;  // key-server groups started again (or removed)
+    std::vector<std::string> gm_groups;  // members that dropped their keys and register again
+    std::vector<std::string> gm_stopped; // members the configuration no longer has
+};
+
 // What the GDOI commands that change state act on (clear ks members, ipsec direction):
 // the same objects, writable, on the control thread. The app implements it too.
 class gdoi_control {
@@ -29,6 +39,12 @@ public:
     virtual gdoi::ks* writable_key_server() = 0;
     // The group member of `group`, nullptr when this box is none.
     virtual gdoi::gm* writable_member(std::string_view group) = 0;
+    // `clear crypto gdoi [group G]` (every group when empty), as on IOS the way a
+    // configuration change takes effect: the key server's groups start again from
+    // `running` (new keys, no members) and the members drop their SAs and register
+    // again with `running`'s settings. An unknown group or a configuration GDOI
+    // cannot carry changes nothing.
+    virtual clear_outcome clear_groups(const config& running, std::string_view group) = 0;
 };
 
 } // namespace mgmt

@@ -119,12 +119,14 @@ std::vector<config_issue> restart_needed(const config& running, const config& ne
     return out;
 }
 
-// Static routes apply live (the daemon republishes its routing table); the rest of
-// the data plane and the GDOI key server and members take their configuration at
-// start-up. An applied change says which of its parts wait for a restart, rather
-// than look as if it were in force.
-std::vector<config_issue> applies_at_restart(const config& running, const config& next)
+// Static routes apply live (the daemon republishes its routing table). GDOI groups
+// take a change at `clear crypto gdoi [group G]`, as IOS's key servers and members
+// do without a rekey (seed 000). The rest of the data plane reads its settings at
+// start-up. An applied change says which of its parts wait, rather than look as if
+// they were in force.
+std::vector<config_issue> applies_later(const config& running, const config& next)
 {
+    std::vector<config_issue> out;
     std::vector<std::string> parts;
     if (running.multicast_routing != next.multicast_routing) {
         parts.push_back("ip multicast-routing");
@@ -132,20 +134,23 @@ std::vector<config_issue> applies_at_restart(const config& running, const config
     if (running.interfaces != next.interfaces) {
         parts.push_back("interfaces (addresses, crypto maps, igmp)");
     }
-    if (!(running.isakmp == next.isakmp) || !(running.ipsec == next.ipsec) || running.rsa_keys != next.rsa_keys ||
-        running.groups != next.groups || running.crypto_maps != next.crypto_maps ||
-        running.manual_sas != next.manual_sas || running.access_lists != next.access_lists) {
-        parts.push_back("crypto (isakmp, ipsec, gdoi groups, crypto maps, access lists)");
+    if (running.manual_sas != next.manual_sas) {
+        parts.push_back("crypto gdoi manual-sa");
     }
-    if (parts.empty()) {
-        return {};
+    if (!parts.empty()) {
+        std::string list;
+        for (const auto& p : parts) {
+            list += (list.empty() ? "" : "; ") + p;
+        }
+        out.push_back({"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + list +
+                                             " at start-up: restart it for the change to take effect", {}});
     }
-    std::string list;
-    for (const auto& p : parts) {
-        list += (list.empty() ? "" : "; ") + p;
+    if (gdoi_settings_changed(running, next)) {
+        out.push_back({"clear", 0, {}, "applied to the running configuration; the GDOI key server and group members "
+                                       "take it at 'clear crypto gdoi [group G]' (new keys on the key server, "
+                                       "re-registration on a member)", {}});
     }
-    return {{"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + list +
-                                   " at start-up: restart it for the change to take effect", {}}};
+    return out;
 }
 
 // One key-server group with everything its lines name, so that a change to a
@@ -192,6 +197,13 @@ int count_lines(std::string_view text)
 }
 
 } // namespace
+
+bool gdoi_settings_changed(const config& before, const config& after)
+{
+    return !(before.isakmp == after.isakmp) || !(before.ipsec == after.ipsec) || before.rsa_keys != after.rsa_keys ||
+           before.groups != after.groups || before.crypto_maps != after.crypto_maps ||
+           before.access_lists != after.access_lists;
+}
 
 std::vector<std::string> changed_ks_policies(const config& before, const config& after)
 {
@@ -311,7 +323,16 @@ apply_result service::install(config next, std::vector<config_issue> warnings, i
             r.generation = generation_;
             return r;
         }
-        auto later = applies_at_restart(running_, next);
+        for (const auto& check : checks_) {
+            auto more = split(check(running_, next), "validate", line_offset, diagnostic::level::error);
+            r.errors.insert(r.errors.end(), more.begin(), more.end());
+        }
+        if (!r.errors.empty()) {
+            r.result = apply_result::outcome::rejected;
+            r.generation = generation_;
+            return r;
+        }
+        auto later = applies_later(running_, next);
         r.warnings.insert(r.warnings.end(), later.begin(), later.end());
         before = std::exchange(running_, next);
         r.generation = ++generation_;
@@ -323,15 +344,22 @@ apply_result service::install(config next, std::vector<config_issue> warnings, i
     events_.raise("CONFIG_I", "Configured from " + origin.from + " by " + origin.by,
                   {{"generation", std::to_string(r.generation)}});
     for (const auto& g : changed_ks_policies(before, next)) {
-        // Seed 002/003 wording, as operators' runbooks match it.
-        events_.raise("POLICY_CHANGE", "GDOI group " + g + " policy has changed. Use 'crypto gdoi ks rekey' to send a "
-                                       "rekey, or the changes will be send in the next scheduled rekey",
+        // Seed 002/003's first sentence, as operators' runbooks match it; the advice is
+        // this build's (no rekeys: the group takes its new policy at clear crypto gdoi).
+        events_.raise("POLICY_CHANGE", "GDOI group " + g + " policy has changed. Use 'clear crypto gdoi group " + g +
+                                       "' on the key server and its members to apply it",
                       {{"group", g}});
     }
     for (const auto& fn : to_call) {
         fn(before, next);
     }
     return r;
+}
+
+void service::add_change_check(change_check fn)
+{
+    std::lock_guard lock(mu_);
+    checks_.push_back(std::move(fn));
 }
 
 int service::on_config_change(config_listener fn)

@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/events.hpp"
 #include "mgmt/config.hpp"
+#include "mgmt/diagnostic.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -113,7 +114,7 @@ struct metric_sample {
 
 // A reason a configuration change was refused (or a warning about one that was applied).
 struct config_issue {
-    std::string source;  // "parse", "json", "validate" or "restart"
+    std::string source;  // "parse", "json", "validate", "restart" or (warnings) "clear"
     int line = 0;        // parse/validate: line in the submitted text (0: none)
     std::string path;    // json: JSON pointer to the offending value
     std::string message;
@@ -172,6 +173,13 @@ public:
     // RFC 7386 merge patch onto to_json(running()).
     apply_result merge_patch(const nlohmann::json& patch, const change_origin& origin = {});
 
+    // A check every change must also pass before it is applied, beyond validate():
+    // what the daemon's parts cannot take (e.g. a policy GDOI cannot carry). Its
+    // errors refuse the change like validation errors. Runs under the service's lock:
+    // it must not call back into the service.
+    using change_check = std::function<std::vector<diagnostic>(const config& running, const config& next)>;
+    void add_change_check(change_check fn);
+
     // Called on the applying thread after each applied change (GDOI, COOP, ... hook in here).
     int on_config_change(config_listener fn);
 
@@ -205,16 +213,21 @@ private:
     const dataplane_view* view_;
     service_info info_;
     core::steady_time started_;
-    mutable std::mutex mu_; // guards running_, generation_, listeners_
+    mutable std::mutex mu_; // guards running_, generation_, listeners_, checks_
     config running_;
     std::uint64_t generation_ = 1;
     std::map<int, config_listener> listeners_;
+    std::vector<change_check> checks_;
     int next_listener_ = 1;
     std::vector<metrics_source> metrics_sources_; // guarded by mu_
 };
 
 // "key server", "group member", "key server and group member" or "router".
 std::string roles(const config& cfg);
+
+// The parts of the configuration the GDOI key server and members are built from
+// (ISAKMP, IPsec, RSA keys, groups, crypto maps, ACLs) differ.
+bool gdoi_settings_changed(const config& before, const config& after);
 
 // Key-server groups (server local before and after) whose policy differs: the group's
 // own lines or anything they name (profiles, transform sets, ACLs, the rekey key).

@@ -117,7 +117,7 @@ sleep 0.3
 check "rc=$rc, syslog: $(cat "$work/syslog.txt")" test "$rc" = 0 \
   -a -n "$(grep -E '^<189>1 [0-9T:.-]+Z \S+ gdoi-router [0-9]+ ROUTER_START - %ROUTER-5-ROUTER_START: ' "$work/syslog.txt")" \
   -a -n "$(grep -E ' CONFIG_I - %SYS-5-CONFIG_I: Configured from gdoictl by unix socket \(generation=3\)$' "$work/syslog.txt")" \
-  -a -n "$(grep -F "POLICY_CHANGE - %GDOI-5-POLICY_CHANGE: GDOI group GDOI-GROUP1 policy has changed. Use 'crypto gdoi ks rekey'" "$work/syslog.txt")"
+  -a -n "$(grep -F "POLICY_CHANGE - %GDOI-5-POLICY_CHANGE: GDOI group GDOI-GROUP1 policy has changed. Use 'clear crypto gdoi group GDOI-GROUP1'" "$work/syslog.txt")"
 
 scenario "GET /events streams the backlog as JSON lines"
 api -N --max-time 1 http://gdoi/events >"$work/events" 2>/dev/null

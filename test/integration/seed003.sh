@@ -8,7 +8,8 @@
 # Checks: both members register; each shows the key server's ACL in its order;
 # host A's ping crosses encrypted with preserved addresses and decrypts with the
 # key log; BGP (TCP 179, a KS deny line) crosses in clear; GM1's encrypt count is
-# GM2's decrypt count and the other way round.
+# GM2's decrypt count and the other way round. Then a new deny line on KS1 takes
+# effect at clear crypto gdoi on KS1 and the CEs: new keys, ICMP in clear.
 set -u
 SCENARIO_NAME=seed003
 . "$GDOI_SOURCE_ROOT/test/support/scenario.sh"
@@ -169,5 +170,59 @@ encaps=$(grep -oE '#pkts encaps: [0-9]+' <<<"$sa_out" | head -n 1 | awk '{print 
 metric=$(curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics |
   awk -v spi="$SPI" 'index($0, "gdoi_sa_encrypted_packets_total{") == 1 && index($0, "spi=\"" spi "\"") { print $2 }')
 check "encaps=${encaps:-none} metric=${metric:-none}: $sa_out" test -n "$encaps" -a "${encaps:-0}" -ge 5 -a "$encaps" = "$metric"
+
+# A policy change on the key server, applied the way IOS applies one without a rekey:
+# clear crypto gdoi on the key server, then on each member (seed 000).
+sed '/permit ip any any$/i\ deny   icmp any any' "$work/ks.cfg" >"$work/ks-icmp.cfg"
+spis() {
+  ctl "$1" --json show crypto ipsec sa 2>&1 | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(sorted({str(t["spi"]) for g in d["groups"] for t in g["teks"]})))' 2>&1
+}
+
+scenario "a changed key-server ACL is applied to the running configuration and says it waits for clear crypto gdoi"
+put=$(curl -s --unix-socket "$work/ks.sock" -X PUT --data-binary @"$work/ks-icmp.cfg" \
+  'http://gdoi/config?format=ios' 2>&1)
+acl_now=$(ctl "$work/gm1.sock" show crypto gdoi gm acl 2>&1)
+running=$(ctl "$work/ks.sock" show running-config 2>&1)
+check "PUT: $put; GM1: $acl_now" test -n "$(grep -E '"applied": ?true' <<<"$put")" \
+  -a -n "$(grep -F "clear crypto gdoi [group G]" <<<"$put")" -a -z "$(grep -i icmp <<<"$acl_now")" \
+  -a -n "$(grep -E '^ deny +icmp any any' <<<"$running")"
+
+scenario "clear crypto gdoi on KS1 and both CEs: a new TEK, both re-register and show the new deny line"
+old_spi=$(spis "$work/gm1.sock")
+ctl "$work/ks.sock" clear crypto gdoi >"$work/clear-ks" 2>&1; rc0=$? # without --yes: refused
+ctl "$work/ks.sock" --yes clear crypto gdoi >>"$work/clear-ks" 2>&1; rc1=$?
+ctl "$work/gm1.sock" --yes clear crypto gdoi group GDOI-GROUP1 >"$work/clear-gm" 2>&1; rc2=$?
+ctl "$work/gm2.sock" --yes clear crypto gdoi >>"$work/clear-gm" 2>&1; rc3=$?
+for _ in $(seq 1 300); do
+  [ "$(grep -c GM_REGS_COMPL "$work/gm1.log")" -ge 2 ] && [ "$(grep -c GM_REGS_COMPL "$work/gm2.log")" -ge 2 ] && break
+  sleep 0.1
+done
+new_spi=$(spis "$work/gm1.sock")
+acl2=$(ctl "$work/gm2.sock" show crypto gdoi gm acl 2>&1)
+regs=$(grep -c GM_REGS_COMPL "$work/gm2.log")
+check "rc=$rc0/$rc1/$rc2/$rc3 SPI $old_spi -> $new_spi, GM2 registrations $regs; $(cat "$work/clear-ks" "$work/clear-gm"); GM2: $acl2" \
+  test "$rc0" != 0 -a "$rc1" = 0 -a "$rc2" = 0 -a "$rc3" = 0 -a -n "$new_spi" -a "$old_spi" != "$new_spi" \
+  -a -n "$(grep KS_CLEAR_REGISTER "$work/ks.log")" -a -n "$(grep GM_CLEAR_REGISTER "$work/gm1.log")" \
+  -a "$regs" -ge 2 -a -n "$(grep -E 'deny +icmp' <<<"$acl2")"
+
+scenario "after the clear, ICMP crosses the wan in clear and the rest stays encrypted"
+ip netns exec "$NS_G2" tcpdump -i g2-wan -w "$work/wan2.pcap" -U >/dev/null 2>&1 &
+cap_pid=$!
+sleep 1
+out=$(in_a ping -c 3 -i 0.3 -W 2 10.77.3.1 2>&1); rc=$?
+in_a "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3): s.sendto(b"still-encrypted", ("10.77.3.1", 9999))' 2>&1
+sleep 1
+kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=""
+icmp_clear=$(tcpdump -nr "$work/wan2.pcap" 'icmp and host 10.77.1.1' 2>/dev/null | wc -l)
+udp_clear=$(tcpdump -nr "$work/wan2.pcap" 'udp port 9999' 2>/dev/null | wc -l)
+esp=$(tcpdump -nr "$work/wan2.pcap" 'ip proto 50 and src 10.77.1.1' 2>/dev/null | wc -l)
+check "ping rc=$rc; clear ICMP $icmp_clear, clear UDP 9999 $udp_clear, ESP from A $esp" \
+  test "$rc" = 0 -a "$icmp_clear" -ge 6 -a "$udp_clear" = 0 -a "$esp" -ge 3
 
 scenario_exit

@@ -29,6 +29,24 @@ public:
         }
         return nullptr;
     }
+    // The protocol objects here are configured by hand, not from `running`: the
+    // key server starts its groups again with the fixture's settings.
+    mgmt::clear_outcome clear_groups(const mgmt::config&, std::string_view group) override
+    {
+        mgmt::clear_outcome out;
+        if (!group.empty() && ks->group(group) == nullptr && writable_member(group) == nullptr) {
+            out.error = "Group " + std::string(group) + " not found";
+            return out;
+        }
+        out.ks_groups = ks->reload(ks->config(), group);
+        for (auto* g : gms) {
+            if (group.empty() || g->config().group == group) {
+                g->clear_registration();
+                out.gm_groups.push_back(g->config().group);
+            }
+        }
+        return out;
+    }
 
     gdoi::ks* ks = nullptr;
     std::vector<gdoi::gm*> gms;

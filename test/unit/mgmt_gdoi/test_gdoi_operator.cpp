@@ -178,6 +178,39 @@ TEST_CASE("clear crypto gdoi ks members asks first, then the key server forgets 
     CHECK(reg.run(f.svc, "clear crypto gdoi ks members", true).text == "% This box is not a GDOI key server.\n");
 }
 
+TEST_CASE("clear crypto gdoi asks first, then restarts the named group on the key server and the member")
+{
+    registered f;
+    gdoi_test::event_log events(f.tb.bus);
+    const auto old_spi = f.keys().teks.front().spi;
+    const auto other_spi = f.keys("OTHER").teks.front().spi;
+    CHECK(f.run("clear crypto gdoi group GETVPN").result == status::needs_confirmation);
+    CHECK(f.keys().teks.front().spi == old_spi); // nothing happened yet
+    CHECK(f.run("clear crypto gdoi group NOPE", true).text == "% Group NOPE not found\n");
+
+    auto out = f.run("clear crypto gdoi group GETVPN", true);
+    REQUIRE(out.ok());
+    CHECK(out.text == "Key server: group GETVPN starts again from the running configuration: new TEK and KEK, "
+                      "no members.\n"
+                      "Group member: group GETVPN dropped its SAs and registers again with the running "
+                      "configuration.\n");
+    CHECK(out.data == json{{"key_server_groups", {"GETVPN"}}, {"member_groups", {"GETVPN"}},
+                           {"stopped_member_groups", json::array()}});
+    CHECK(f.keys().teks.front().spi != old_spi);
+    CHECK(f.keys("OTHER").teks.front().spi == other_spi);
+    CHECK(f.tb.server->members().empty());
+    CHECK(f.tb.member->registered() == nullptr);
+    CHECK(f.tb.installer.sas.empty());
+    CHECK(events.has("KS_CLEAR_REGISTER"));
+    CHECK(events.has("GM_CLEAR_REGISTER"));
+
+    // Without a group: every key-server group.
+    auto all = f.run("clear crypto gdoi", true);
+    REQUIRE(all.ok());
+    CHECK(all.data["key_server_groups"] == json{"GETVPN", "OTHER"});
+    CHECK(f.keys("OTHER").teks.front().spi != other_spi);
+}
+
 TEST_CASE("crypto gdoi gm group G ipsec direction sets the installed SAs' direction until the next registration")
 {
     registered f;

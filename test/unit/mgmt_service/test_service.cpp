@@ -93,10 +93,35 @@ TEST_CASE("an applied change that only takes effect at restart says so")
     CHECK(m.warnings[0].source == "restart");
     CHECK(m.warnings[0].message.find("ip multicast-routing") != std::string::npos);
     CHECK(m.warnings[0].message.find("restart it for the change to take effect") != std::string::npos);
+    // GDOI settings wait for `clear crypto gdoi`, as on IOS.
     auto a = f.svc.merge_lines("ip access-list extended x\n deny udp any any eq 5555\n");
     REQUIRE(a.ok());
     REQUIRE(a.warnings.size() == 1);
-    CHECK(a.warnings[0].message.find("crypto (") != std::string::npos);
+    CHECK(a.warnings[0].source == "clear");
+    CHECK(a.warnings[0].message.find("'clear crypto gdoi [group G]'") != std::string::npos);
+}
+
+TEST_CASE("a change check's error refuses the change like a validation error")
+{
+    test::fixture f;
+    snapshot before(f.svc);
+    std::vector<std::string> seen;
+    f.svc.add_change_check([&](const mgmt::config& running, const mgmt::config& next) {
+        seen.push_back(std::to_string(running.routes.size()) + "->" + std::to_string(next.routes.size()));
+        std::vector<mgmt::diagnostic> out;
+        if (next.routes.size() > running.routes.size()) {
+            out.push_back({mgmt::diagnostic::level::error, 0, "no more routes", {}});
+        }
+        return out;
+    });
+    auto r = f.svc.merge_lines("ip route 10.9.0.0 255.255.0.0 10.0.0.254\n");
+    CHECK(r.result == outcome::rejected);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].message == "no more routes");
+    CHECK(before.same(f.svc));
+    CHECK(f.svc.merge_lines("no ip route 10.9.0.0 255.255.0.0 10.0.0.254\n").result == outcome::rejected); // absent
+    REQUIRE(f.svc.merge_lines("hostname checked\n").ok());
+    CHECK(seen == std::vector<std::string>{"1->2", "1->1"});
 }
 
 TEST_CASE("JSON with unknown fields or wrong types is a bad request and applies nothing")
@@ -184,11 +209,11 @@ struct ks_fixture {
 };
 
 const std::string policy_change_g1 =
-    "%GDOI-5-POLICY_CHANGE: GDOI group G1 policy has changed. Use 'crypto gdoi ks rekey' to send a rekey, or the "
-    "changes will be send in the next scheduled rekey (group=G1)";
+    "%GDOI-5-POLICY_CHANGE: GDOI group G1 policy has changed. Use 'clear crypto gdoi group G1' on the key server "
+    "and its members to apply it (group=G1)";
 const std::string policy_change_g2 =
-    "%GDOI-5-POLICY_CHANGE: GDOI group G2 policy has changed. Use 'crypto gdoi ks rekey' to send a rekey, or the "
-    "changes will be send in the next scheduled rekey (group=G2)";
+    "%GDOI-5-POLICY_CHANGE: GDOI group G2 policy has changed. Use 'clear crypto gdoi group G2' on the key server "
+    "and its members to apply it (group=G2)";
 
 } // namespace
 
