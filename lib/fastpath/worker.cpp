@@ -30,7 +30,7 @@ std::vector<std::string> worker_counter_names()
             "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "punt_full",  "no_snapshot",
             "mcast_no_port", "mcast_copy_failed",
             "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "invalid_prot", "verify_fail",
-            "replay_fail", "policy_drop", "fail_close_drop", "icmp_rate_limited", "no_mbuf", "loops",
+            "replay_fail", "tbar_fail",   "policy_drop", "fail_close_drop", "icmp_rate_limited", "no_mbuf", "loops",
             "idle_loops"};
 }
 
@@ -718,14 +718,14 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
     const std::uint64_t no_sa = esp_drops(e, dr::no_sa);
     const std::uint64_t bad_icv = esp_drops(e, dr::bad_icv);
     const std::uint64_t bad_nh = esp_drops(e, dr::bad_next_header);
-    const std::uint64_t replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
-                                 esp_drops(e, dr::tbar_missing);
+    const std::uint64_t replay = esp_drops(e, dr::replay);
+    const std::uint64_t tbar = esp_drops(e, dr::tbar_window) + esp_drops(e, dr::tbar_missing);
     const std::uint16_t good = esp::esp_inbound(w, *e.sas, std::span(esp_pkts, nesp));
     const std::uint64_t d_no_sa = esp_drops(e, dr::no_sa) - no_sa;
     const std::uint64_t d_icv = esp_drops(e, dr::bad_icv) - bad_icv;
     const std::uint64_t d_prot = esp_drops(e, dr::bad_next_header) - bad_nh;
-    const std::uint64_t d_replay = esp_drops(e, dr::replay) + esp_drops(e, dr::tbar_window) +
-                                   esp_drops(e, dr::tbar_missing) - replay;
+    const std::uint64_t d_replay = esp_drops(e, dr::replay) - replay;
+    const std::uint64_t d_tbar = esp_drops(e, dr::tbar_window) + esp_drops(e, dr::tbar_missing) - tbar;
     for (std::uint16_t i = good; i < nesp; ++i) {
         rte_pktmbuf_free(esp_pkts[i]);
     }
@@ -733,8 +733,10 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
     e.count_crypto(in_pi, worker_counter::invalid_sa, d_no_sa);
     e.count_crypto(in_pi, worker_counter::verify_fail, d_icv);
     e.count_crypto(in_pi, worker_counter::replay_fail, d_replay);
+    e.count_crypto(in_pi, worker_counter::tbar_fail, d_tbar);
     e.count_crypto(in_pi, worker_counter::invalid_prot, d_prot);
-    e.count_crypto(in_pi, worker_counter::decap_fail, nesp - good - d_no_sa - d_icv - d_replay - d_prot);
+    e.count_crypto(in_pi, worker_counter::decap_fail,
+                   nesp - good - d_no_sa - d_icv - d_replay - d_tbar - d_prot);
 
     std::uint16_t ninner = 0;
     for (std::uint16_t i = 0; i < good; ++i) {

@@ -65,7 +65,8 @@ enum class worker_counter : std::size_t {
     decap_fail,    // ESP malformed: truncated, bad padding, bad inner packet, fragment
     invalid_prot,  // ESP whose next header is neither IPv4 nor TBAR metadata
     verify_fail,   // ICV check failed
-    replay_fail,   // counter replay window or TBAR pseudotime window
+    replay_fail,   // counter replay window: duplicate or too old
+    tbar_fail,     // TBAR pseudotime outside the window, or no stamp on a TBAR SA
     policy_drop,   // clear traffic that should have been encrypted, decrypted traffic no permit covers
     fail_close_drop, // fail-close in force (not registered yet): neither GDOI nor a fail-close deny line
     // not packet drops: ICMP errors not sent
@@ -86,7 +87,8 @@ inline constexpr worker_counter crypto_counters[] = {
     worker_counter::encrypt,      worker_counter::decrypt,     worker_counter::no_sa,
     worker_counter::invalid_sa,   worker_counter::encaps_fail, worker_counter::decap_fail,
     worker_counter::invalid_prot, worker_counter::verify_fail, worker_counter::replay_fail,
-    worker_counter::policy_drop,  worker_counter::fail_close_drop, worker_counter::bypass,
+    worker_counter::tbar_fail,    worker_counter::policy_drop, worker_counter::fail_close_drop,
+    worker_counter::bypass,
 };
 inline constexpr std::size_t crypto_counter_count = std::size(crypto_counters);
 // Group ids 0..max_crypto_groups-1 have crypto_counters each: ids are 1..esp::max_groups.

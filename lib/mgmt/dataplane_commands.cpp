@@ -51,6 +51,7 @@ constexpr counter_label counter_labels[] = {
     {"invalid_prot", "#pkts invalid prot (rcv)"},
     {"verify_fail", "#pkts verify fail (rcv)"},
     {"replay_fail", "#pkts replay fail (rcv)"},
+    {"tbar_fail", "#pkts TBAR fail (rcv)"},
     {"policy_drop", "#pkts policy drop"},
     {"fail_close_drop", "#pkts fail-close drop"},
     {"bypass", "#pkts bypass"},
@@ -167,14 +168,13 @@ command_output show_dataplane_counters(const service& svc)
         }
         text += (text.empty() ? "" : "\n") + std::string("Data-plane statistics for group ") + name + ":\n";
         json counters = json::object();
-        for (std::size_t i = 0; i < std::size(counter_labels); i += 2) {
-            const auto& a = counter_labels[i];
-            const auto& b = counter_labels[i + 1];
-            text += printf_line("    %-25s: %-9llu%-25s: %llu\n", a.label,
-                                static_cast<unsigned long long>(g->counter(a.name)), b.label,
-                                static_cast<unsigned long long>(g->counter(b.name)));
-            counters[a.name] = g->counter(a.name);
-            counters[b.name] = g->counter(b.name);
+        // Two per line, as the seed; an odd last one alone.
+        constexpr std::size_t n = std::size(counter_labels);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& c = counter_labels[i];
+            const char* fmt = i % 2 == 1 ? "%-25s: %llu\n" : i + 1 < n ? "    %-25s: %-9llu" : "    %-25s: %llu\n";
+            text += printf_line(fmt, c.label, static_cast<unsigned long long>(g->counter(c.name)));
+            counters[c.name] = g->counter(c.name);
         }
         list.push_back({{"group", name}, {"counters", counters}});
     }

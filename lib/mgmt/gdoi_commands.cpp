@@ -796,9 +796,18 @@ std::uint64_t ms_since(core::steady_time since, const core::clock& clk)
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(clk.now() - since).count()));
 }
 
-// Text and data of the data plane's replay drops (all groups together).
-const std::vector<std::pair<std::string, std::string>> replay_drop_labels = {
-    {"replay", "Counter replay"}, {"tbar_window", "TBAR out of window"}, {"tbar_missing", "TBAR stamp missing"}};
+// A group's replay drops in the data plane, monotonic.
+replay_drops replay_totals(const crypto_group_state& g)
+{
+    return {g.counter("replay_fail"), g.counter("tbar_fail")};
+}
+
+// What changed since `base`; all of `now` if the counters went back (a new data plane).
+replay_drops since(const replay_drops& now, const replay_drops& base)
+{
+    const auto diff = [](std::uint64_t n, std::uint64_t b) { return n >= b ? n - b : n; };
+    return {diff(now.counter, base.counter), diff(now.tbar, base.tbar)};
+}
 
 // "1.0.2" -> {1, 0, 2}; nullopt when it is not a version ("unknown").
 std::optional<std::array<unsigned, 3>> parse_version(const std::string& v)
@@ -895,7 +904,7 @@ command_output show_ks_replay(const gdoi_view& v, const core::clock& clk, const 
 }
 
 command_output show_gm_replay(const gdoi_view& v, const core::clock& clk,
-                              const std::vector<std::pair<std::string, std::uint64_t>>& drops)
+                              const std::optional<std::map<std::string, replay_drops>>& drops)
 {
     std::string text;
     json groups = json::array();
@@ -916,28 +925,25 @@ command_output show_gm_replay(const gdoi_view& v, const core::clock& clk,
         } else {
             text += "    No TEKs: " + gm_status_text(gm->state()) + "\n";
         }
+        g["dataplane_drops"] = nullptr;
+        if (drops) {
+            const auto it = drops->find(name);
+            if (it != drops->end()) {
+                text += field(4, "Counter replay drops", std::to_string(it->second.counter));
+                text += field(4, "TBAR replay drops", std::to_string(it->second.tbar));
+                g["dataplane_drops"] = {{"replay_fail", it->second.counter}, {"tbar_fail", it->second.tbar}};
+            } else {
+                text += field(4, "Replay drops", "none counted (no crypto map uses this group)");
+            }
+        }
         text += "\n";
         groups.push_back(g);
     }
     if (groups.empty()) {
-        return ok("This box is not a GDOI group member.\n", {{"groups", groups}, {"dataplane_drops", nullptr}});
-    }
-    json d = nullptr;
-    if (!drops.empty()) {
-        d = json::object();
-        text += "Data-plane replay drops (all groups, since clear):\n";
-        for (const auto& [name, label] : replay_drop_labels) {
-            std::uint64_t n = 0;
-            for (const auto& [k, value] : drops) {
-                n = k == name ? value : n;
-            }
-            text += field(4, label, std::to_string(n));
-            d[name] = n;
-        }
-        text += "\n";
+        return ok("This box is not a GDOI group member.\n", {{"groups", groups}});
     }
     text.pop_back();
-    return ok(std::move(text), {{"groups", groups}, {"dataplane_drops", d}});
+    return ok(std::move(text), {{"groups", groups}});
 }
 
 command_output show_feature(const gdoi_view& v, gdoi_feature f)
@@ -1042,20 +1048,21 @@ void register_gdoi_operator_commands(command_registry& reg, const gdoi_view& v, 
                                           grouped ? std::optional<std::string>(params.at(0)) : std::nullopt);
                 });
     }
-    // `clear crypto gdoi replay` moves this baseline: the data plane's counters stay
-    // monotonic (GET /metrics) and the show command prints the difference.
-    auto baseline = std::make_shared<std::map<std::string, std::uint64_t>>();
-    auto replay_drops = [baseline](const service& svc) {
-        std::vector<std::pair<std::string, std::uint64_t>> out;
-        for (const auto& [name, value] : svc.esp_drops()) {
-            const auto base = (*baseline)[name];
-            out.emplace_back(name, value >= base ? value - base : value);
-        }
-        return out;
-    };
+    // `clear crypto gdoi [group G] replay` moves a group's baseline: the data plane's
+    // counters stay monotonic (GET /metrics) and the show command prints the difference.
+    auto baseline = std::make_shared<std::map<std::string, replay_drops>>();
     reg.add({"show crypto gdoi gm replay", "Group member anti-replay, TBAR pseudotime and replay drops"},
-            [view, replay_drops](service& svc, const auto&) {
-                return show_gm_replay(*view, svc.clock(), replay_drops(svc));
+            [view, baseline](service& svc, const auto&) {
+                std::optional<std::map<std::string, replay_drops>> drops;
+                if (svc.has_dataplane()) {
+                    drops.emplace();
+                    for (const auto& g : svc.crypto_groups()) {
+                        const auto base = baseline->find(g.group);
+                        (*drops)[g.group] =
+                            since(replay_totals(g), base != baseline->end() ? base->second : replay_drops{});
+                    }
+                }
+                return show_gm_replay(*view, svc.clock(), drops);
             });
     reg.add({"show crypto gdoi feature gm-removal", "Key servers and members supporting GM removal"},
             [view](service&, const auto&) { return show_feature(*view, gdoi_feature::gm_removal); });
@@ -1131,19 +1138,30 @@ void register_gdoi_operator_commands(command_registry& reg, const gdoi_view& v, 
                 });
         reg.add({"clear crypto gdoi" + g + " replay", "Clear the anti-replay drop counters", true},
                 [view, grouped, baseline](service& svc, const auto& params) {
-                    if (grouped && !has_group(*view, params.at(0))) {
-                        return failed("% Group " + params.at(0) + " not found\n");
+                    const std::string only = grouped ? params.at(0) : std::string{};
+                    if (grouped && !has_group(*view, only)) {
+                        return failed("% Group " + only + " not found\n");
                     }
-                    const auto drops = svc.esp_drops();
-                    if (drops.empty()) {
-                        return ok("No data plane: there are no replay counters to clear.\n", {{"cleared", false}});
+                    if (!svc.has_dataplane()) {
+                        return ok("No data plane: there are no replay counters to clear.\n",
+                                  {{"cleared", false}, {"groups", json::array()}});
                     }
-                    for (const auto& [name, value] : drops) {
-                        (*baseline)[name] = value;
+                    json list = json::array();
+                    for (const auto& cg : svc.crypto_groups()) {
+                        if (!grouped || cg.group == only) {
+                            (*baseline)[cg.group] = replay_totals(cg);
+                            list.push_back(cg.group);
+                        }
                     }
-                    return ok(std::string("Replay drop counters cleared") +
-                                  (grouped ? " (the data plane counts them for all groups together)" : "") + ".\n",
-                              {{"cleared", true}});
+                    if (list.empty()) {
+                        return ok(grouped ? "No crypto map uses group " + only + ": it has no replay counters.\n"
+                                          : std::string("No crypto map uses a GDOI group: there are no replay "
+                                                        "counters to clear.\n"),
+                                  {{"cleared", false}, {"groups", list}});
+                    }
+                    return ok(grouped ? "Replay drop counters of group " + only + " cleared.\n"
+                                      : std::string("Replay drop counters cleared.\n"),
+                              {{"cleared", true}, {"groups", list}});
                 });
     }
 

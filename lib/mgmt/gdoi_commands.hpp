@@ -8,6 +8,7 @@
 #include "mgmt/gdoi_view.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,10 +41,16 @@ void register_gdoi_commands(command_registry& reg, const gdoi_view& v);
 
 // `show crypto gdoi [group G] ks replay`: each KS group's TEK replay settings and TBAR pseudotime.
 command_output show_ks_replay(const gdoi_view& v, const core::clock& clk, const std::optional<std::string>& group);
-// `show crypto gdoi gm replay`: each GM group's TEK replay settings and the pseudotime it
-// learned; `drops` are the data plane's replay drops since the last clear (empty: no data plane).
+// One group's data-plane replay drops: counter mode (replay_fail) and TBAR (tbar_fail).
+struct replay_drops {
+    std::uint64_t counter = 0;
+    std::uint64_t tbar = 0;
+};
+// `show crypto gdoi gm replay`: each GM group's TEK replay settings, the pseudotime it
+// learned and its replay drops since the last clear. `drops` by group name: nullopt
+// without a data plane; a group not in it has no crypto map in the data plane.
 command_output show_gm_replay(const gdoi_view& v, const core::clock& clk,
-                              const std::vector<std::pair<std::string, std::uint64_t>>& drops);
+                              const std::optional<std::map<std::string, replay_drops>>& drops);
 
 enum class gdoi_feature { gm_removal, policy_replace };
 // `show crypto gdoi feature gm-removal | policy-replace` (seed 002): the version of each

@@ -70,7 +70,7 @@ struct crypto_group_state {
     bool receive_only = false; // inbound only: permits leave in clear
     std::vector<acl::merged_entry> rules; // match order
     // encrypt, decrypt, no_sa, invalid_sa, encaps_fail, decap_fail, invalid_prot,
-    // verify_fail, replay_fail, policy_drop, fail_close_drop, bypass
+    // verify_fail, replay_fail, tbar_fail, policy_drop, fail_close_drop, bypass
     std::vector<std::pair<std::string, std::uint64_t>> counters;
     // What each installed SA has carried (show crypto ipsec sa #pkts encaps/decaps).
     struct sa_traffic {

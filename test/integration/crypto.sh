@@ -359,7 +359,7 @@ compare_counters() {
   show=$(ip netns exec "$NS_G1" "$GDOI_BUILD_ROOT/app/gdoictl/gdoictl" --socket "$work/gm1.sock" --json \
     show crypto gdoi gm dataplane counters 2>&1)
   metrics=$(ip netns exec "$NS_G1" curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics)
-  for name in encrypt decrypt no_sa invalid_sa encaps_fail decap_fail invalid_prot verify_fail replay_fail \
+  for name in encrypt decrypt no_sa invalid_sa encaps_fail decap_fail invalid_prot verify_fail replay_fail tbar_fail \
       policy_drop fail_close_drop bypass; do
     v=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["groups"][0]["counters"][sys.argv[2]])' \
       "$show" "$name" 2>/dev/null)

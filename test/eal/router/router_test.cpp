@@ -764,6 +764,83 @@ TEST_CASE("crypto map: ESP is decrypted and routed; replay, bad ICV, unknown SPI
     CHECK_FALSE(fastpath::is_drop(worker_counter::decrypt));
 }
 
+TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in their own counter of the port's group")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    core::counter_set groups(fastpath::crypto_counter_names(), 1);
+    b.ctx.group_counters = &groups;
+    const auto group_count = [&](std::uint32_t g, worker_counter k) {
+        return groups.get(0, g * fastpath::crypto_counter_count + fastpath::crypto_column(k));
+    };
+    b.resolve_b();
+    b.learn_a();
+    b.drain(0);
+    b.drain(1);
+
+    // ESP from the other member towards host A, made by this router's own outbound
+    // with the group's current outbound SA.
+    const bytes inner = ipv4(host_b, host_a, 64);
+    const auto esp_from_b = [&] {
+        b.wports[1].crypto_group = 0;
+        b.wports[0].crypto_group = 1;
+        b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
+        b.run();
+        auto out = b.sent(0);
+        b.wports[0].crypto_group = 0;
+        b.wports[1].crypto_group = 1;
+        REQUIRE(out.size() == 1);
+        REQUIRE(out[0][14 + 9] == pkt::proto_esp);
+        std::memcpy(&out[0][0], wan_mac.data(), 6);
+        std::memcpy(&out[0][6], mac_b.data(), 6);
+        return out[0];
+    };
+
+    // Counter mode: the second copy of a packet is a replay.
+    const bytes counter_frame = esp_from_b();
+    b.send(1, counter_frame);
+    b.send(1, counter_frame);
+    b.run();
+    CHECK(b.sent(0).size() == 1);
+    CHECK(group_count(1, worker_counter::replay_fail) == 1);
+    CHECK(group_count(1, worker_counter::tbar_fail) == 0);
+
+    // TBAR: a packet stamped at pseudotime 5000 arrives when the group's clock says
+    // 1005000, far outside the +-100 tick window.
+    constexpr std::uint32_t tbar_spi = 0x2000;
+    esp::tek t;
+    t.spi = tbar_spi;
+    t.cipher = esp::cipher_alg::aes_gcm;
+    t.cipher_key = {0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98, 0xa9,
+                    0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f, 0xc0, 0xff, 0xee, 0x02};
+    t.tbar = true;
+    REQUIRE(c.table->set_pseudotime(1, 5000, 1'000'000, 100));
+    REQUIRE(c.table->install_sa(1, t));
+    REQUIRE(c.table->set_outbound(1, tbar_spi));
+    const bytes tbar_frame = esp_from_b();
+    REQUIRE(pkt::get32(&tbar_frame[14 + 20]) == tbar_spi);
+    REQUIRE(c.table->set_pseudotime(1, 1'005'000, 1'000'000, 100));
+    b.send(1, tbar_frame);
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(c.esp_drop(esp::drop_reason::tbar_window) == 1);
+    CHECK(group_count(1, worker_counter::tbar_fail) == 1);
+    CHECK(group_count(1, worker_counter::replay_fail) == 1);
+    CHECK(b.worker(worker_counter::tbar_fail) == 1);
+    CHECK(b.worker(worker_counter::decap_fail) == 0);
+    CHECK(fastpath::is_drop(worker_counter::tbar_fail));
+    // Nothing was attributed to another group.
+    for (std::uint32_t g = 0; g < fastpath::max_crypto_groups; ++g) {
+        if (g != 1) {
+            INFO("group " << g);
+            CHECK(group_count(g, worker_counter::replay_fail) == 0);
+            CHECK(group_count(g, worker_counter::tbar_fail) == 0);
+        }
+    }
+    b.ctx.group_counters = nullptr;
+}
+
 TEST_CASE("crypto map directions: inbound-optional accepts clear permits, inbound-only never encrypts")
 {
     start_eal();

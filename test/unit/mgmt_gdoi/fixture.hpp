@@ -7,6 +7,7 @@
 
 #include "mgmt/gdoi_commands.hpp"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,17 +53,40 @@ public:
     std::vector<gdoi::gm*> gms;
 };
 
-// A data plane with only the ESP drop counters (the replay commands read them).
-class esp_dataplane final : public mgmt::dataplane_view {
+// A data plane with only the crypto-map groups' counters (the replay commands read
+// replay_fail and tbar_fail): GETVPN and OTHER, each with drops of both kinds.
+class crypto_dataplane final : public mgmt::dataplane_view {
 public:
+    crypto_dataplane()
+    {
+        set("GETVPN", "replay_fail", 5);
+        set("GETVPN", "tbar_fail", 2);
+        set("OTHER", "replay_fail", 7);
+        set("OTHER", "tbar_fail", 1);
+    }
+
     std::vector<mgmt::port_state> ports() const override { return {}; }
     std::vector<mgmt::lcore_state> lcores() const override { return {}; }
     std::string version() const override { return "DPDK 22.11.1"; }
-    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return {}; }
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return drops; }
+    std::vector<mgmt::crypto_group_state> crypto_groups() const override { return groups; }
 
-    std::vector<std::pair<std::string, std::uint64_t>> drops = {
-        {"no_sa", 9}, {"bad_icv", 1}, {"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}};
+    // Sets a group's counter, adding the group when it is new.
+    void set(const std::string& group, const std::string& counter, std::uint64_t value)
+    {
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.group == group; });
+        if (g == groups.end()) {
+            g = groups.insert(groups.end(), mgmt::crypto_group_state{});
+            g->group = group;
+        }
+        auto c = std::find_if(g->counters.begin(), g->counters.end(), [&](const auto& x) { return x.first == counter; });
+        if (c == g->counters.end()) {
+            g->counters.emplace_back(counter, value);
+        } else {
+            c->second = value;
+        }
+    }
+
+    std::vector<mgmt::crypto_group_state> groups;
 };
 
 inline gdoi::gm_config member_cfg()
@@ -76,7 +100,7 @@ inline gdoi::gm_config member_cfg()
 struct registered {
     gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
     fixed_node node;
-    esp_dataplane dataplane;
+    crypto_dataplane dataplane;
     mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0"}};
     mgmt::command_registry commands;
 

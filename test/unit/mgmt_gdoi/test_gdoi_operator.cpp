@@ -68,41 +68,108 @@ TEST_CASE("show crypto gdoi ks replay prints each group's TEK replay settings an
     CHECK(f.run("show crypto gdoi group NOPE ks replay").text == "% Group NOPE not found\n");
 }
 
-TEST_CASE("show crypto gdoi gm replay prints the pseudotime the member learned and the replay drops since clear")
-{
-    registered f;
-    const auto& r = *f.tb.member->registered();
-    auto out = f.run("show crypto gdoi gm replay");
-    REQUIRE(out.ok());
-    const std::string drops = "Data-plane replay drops (all groups, since clear):\n"
-                              "    Counter replay           : {replay}\n"
-                              "    TBAR out of window       : {window}\n"
-                              "    TBAR stamp missing       : 0\n";
-    auto expected = [&](const std::string& replay, const std::string& window, const std::string& pt) {
-        std::string d = drops;
-        d.replace(d.find("{replay}"), 8, replay);
-        d.replace(d.find("{window}"), 8, window);
+namespace {
+
+// A second member, of group OTHER, that has not registered: its drops print all the same.
+struct two_members : registered {
+    gdoi::gm other{other_cfg(), tb.clock, tb.bus, tb.installer};
+
+    two_members() { node.gms.push_back(&other); }
+    static gdoi::gm_config other_cfg()
+    {
+        auto c = mgmt_gdoi_test::member_cfg();
+        c.group = "OTHER";
+        return c;
+    }
+    // The show's text for both groups, GETVPN's drops and pseudotime, then OTHER's drops.
+    std::string replay_text(const std::string& getvpn_drops, const std::string& pt, const std::string& other_drops)
+    {
+        const auto& r = reg();
         return "Anti-Replay Information For Group GETVPN:\n" + tek_label(r.teks[0].spi) + "Time Based, window 5 sec\n" +
                tek_label(r.teks[1].spi) + "Counter Based, window 64 packets\n    Pseudotime               : " + pt +
-               "\n    Pseudotime Tick          : 100 msec\n\n" + d;
-    };
-    CHECK(out.text == expected("5", "2", "100.000 sec"));
-    CHECK(out.data["dataplane_drops"] == json{{"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}});
-    CHECK(out.data["groups"][0]["pseudotime_ms"] == 100000);
+               "\n    Pseudotime Tick          : 100 msec\n" + getvpn_drops +
+               "\nAnti-Replay Information For Group OTHER:\n    No TEKs: Not registered\n" + other_drops;
+    }
+};
 
-    // clear crypto gdoi replay is destructive: it asks first, then zeroes what the show prints.
-    CHECK(f.run("clear crypto gdoi replay").result == status::needs_confirmation);
-    CHECK(f.run("show crypto gdoi gm replay").data["dataplane_drops"]["replay"] == 5);
+std::string drop_lines(int counter, int tbar)
+{
+    return "    Counter replay drops     : " + std::to_string(counter) + "\n    TBAR replay drops        : " +
+           std::to_string(tbar) + "\n";
+}
+
+} // namespace
+
+TEST_CASE("show crypto gdoi gm replay prints each group's pseudotime and its own replay drops")
+{
+    two_members f;
+    auto out = f.run("show crypto gdoi gm replay");
+    REQUIRE(out.ok());
+    CHECK(out.text == f.replay_text(drop_lines(5, 2), "100.000 sec", drop_lines(7, 1)));
+    CHECK(out.data["groups"][0]["dataplane_drops"] == json{{"replay_fail", 5}, {"tbar_fail", 2}});
+    CHECK(out.data["groups"][0]["pseudotime_ms"] == 100000);
+    CHECK(out.data["groups"][1]["name"] == "OTHER");
+    CHECK(out.data["groups"][1]["dataplane_drops"] == json{{"replay_fail", 7}, {"tbar_fail", 1}});
+
+    // A group no crypto map uses has no counters in the data plane.
+    f.dataplane.groups.pop_back();
+    out = f.run("sh cry gdoi gm replay");
+    CHECK(out.text == f.replay_text(drop_lines(5, 2), "100.000 sec",
+                                    "    Replay drops             : none counted (no crypto map uses this group)\n"));
+    CHECK(out.data["groups"][1]["dataplane_drops"].is_null());
+}
+
+TEST_CASE("show crypto gdoi gm replay without a data plane prints no drops")
+{
+    registered f;
+    mgmt::service control_only{f.tb.bus, f.tb.clock, mgmt::config{}, nullptr, {"0.1.0"}};
+    auto out = f.commands.run(control_only, "show crypto gdoi gm replay", false);
+    REQUIRE(out.ok());
+    CHECK(out.text.ends_with("    Pseudotime Tick          : 100 msec\n"));
+    CHECK(out.data["groups"][0]["dataplane_drops"].is_null());
+    auto clear = f.commands.run(control_only, "clear crypto gdoi replay", true);
+    CHECK(clear.text == "No data plane: there are no replay counters to clear.\n");
+    CHECK(clear.data["cleared"] == false);
+}
+
+TEST_CASE("clear crypto gdoi group G replay clears only G's drops; without a group, every group's")
+{
+    two_members f;
+    // Destructive: it asks first and changes nothing until confirmed.
+    CHECK(f.run("clear crypto gdoi group GETVPN replay").result == status::needs_confirmation);
+    CHECK(f.run("show crypto gdoi gm replay").data["groups"][0]["dataplane_drops"]["replay_fail"] == 5);
+
     auto cleared = f.run("clear crypto gdoi group GETVPN replay", true);
     REQUIRE(cleared.ok());
-    CHECK(cleared.text == "Replay drop counters cleared (the data plane counts them for all groups together).\n");
-    f.dataplane.drops[2].second = 8; // three more replays
+    CHECK(cleared.text == "Replay drop counters of group GETVPN cleared.\n");
+    CHECK(cleared.data == json{{"cleared", true}, {"groups", {"GETVPN"}}});
+    f.dataplane.set("GETVPN", "replay_fail", 8); // three more counter replays
+    f.dataplane.set("OTHER", "tbar_fail", 4);    // three more TBAR drops
     f.tb.clock.advance(std::chrono::milliseconds{1500});
-    CHECK(f.run("sh cry gdoi gm replay").text == expected("3", "0", "101.500 sec"));
-    CHECK(f.run("clear crypto gdoi group NOPE replay", true).result == status::failed);
+    CHECK(f.run("show crypto gdoi gm replay").text ==
+          f.replay_text(drop_lines(3, 0), "101.500 sec", drop_lines(7, 4)));
 
     // The data plane's own counters stay monotonic for /metrics.
-    CHECK(f.svc.esp_drops()[2].second == 8);
+    const auto m = mgmt::prometheus_metrics(f.svc);
+    CHECK(m.find("gdoi_group_replay_fail_total{group=\"GETVPN\"} 8\n") != std::string::npos);
+    CHECK(m.find("gdoi_group_tbar_fail_total{group=\"OTHER\"} 4\n") != std::string::npos);
+
+    auto all = f.run("clear crypto gdoi replay", true);
+    REQUIRE(all.ok());
+    CHECK(all.text == "Replay drop counters cleared.\n");
+    CHECK(all.data["groups"] == json{"GETVPN", "OTHER"});
+    f.dataplane.set("OTHER", "replay_fail", 9);
+    CHECK(f.run("show crypto gdoi gm replay").text ==
+          f.replay_text(drop_lines(0, 0), "101.500 sec", drop_lines(2, 0)));
+
+    // An unknown group is refused; a known one without a crypto map has nothing to clear.
+    auto nope = f.run("clear crypto gdoi group NOPE replay", true);
+    CHECK(nope.result == status::failed);
+    CHECK(nope.text == "% Group NOPE not found\n");
+    f.dataplane.groups.pop_back();
+    auto other = f.run("clear crypto gdoi group OTHER replay", true);
+    CHECK(other.text == "No crypto map uses group OTHER: it has no replay counters.\n");
+    CHECK(other.data["cleared"] == false);
 }
 
 TEST_CASE("show crypto gdoi feature lists versions and support as in seed 002")

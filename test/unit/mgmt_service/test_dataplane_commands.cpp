@@ -88,8 +88,8 @@ struct crypto_fixture {
         g.rules = fail_close_rules();
         std::uint64_t v = 1;
         for (const char* name : {"encrypt", "decrypt", "no_sa", "invalid_sa", "encaps_fail", "decap_fail",
-                                 "invalid_prot", "verify_fail", "replay_fail", "policy_drop", "fail_close_drop",
-                                 "bypass"}) {
+                                 "invalid_prot", "verify_fail", "replay_fail", "tbar_fail", "policy_drop",
+                                 "fail_close_drop", "bypass"}) {
             g.counters.emplace_back(name, v++ * 10);
         }
         dataplane.groups_ = {g};
@@ -111,16 +111,20 @@ TEST_CASE("show crypto gdoi gm dataplane counters: seed 003's layout, per group,
                       "    #pkts no sa (send)       : 30       #pkts invalid sa (rcv)   : 40\n"
                       "    #pkts encaps fail (send) : 50       #pkts decap fail (rcv)   : 60\n"
                       "    #pkts invalid prot (rcv) : 70       #pkts verify fail (rcv)  : 80\n"
-                      "    #pkts replay fail (rcv)  : 90       #pkts policy drop        : 100\n"
-                      "    #pkts fail-close drop    : 110      #pkts bypass             : 120\n");
+                      "    #pkts replay fail (rcv)  : 90       #pkts TBAR fail (rcv)    : 100\n"
+                      "    #pkts policy drop        : 110      #pkts fail-close drop    : 120\n"
+                      "    #pkts bypass             : 130\n");
     REQUIRE(out.data["groups"].size() == 1);
     CHECK(out.data["groups"][0]["group"] == "GETVPN");
-    CHECK(out.data["groups"][0]["counters"]["fail_close_drop"] == 110);
+    CHECK(out.data["groups"][0]["counters"]["fail_close_drop"] == 120);
     CHECK(out.data["groups"][0]["counters"]["invalid_prot"] == 70);
+    CHECK(out.data["groups"][0]["counters"]["tbar_fail"] == 100);
 
     // The same numbers in /metrics, and the port's drops.
     const std::string m = mgmt::prometheus_metrics(f.svc);
-    CHECK(m.find("gdoi_group_fail_close_drop_total{group=\"GETVPN\"} 110\n") != std::string::npos);
+    CHECK(m.find("gdoi_group_fail_close_drop_total{group=\"GETVPN\"} 120\n") != std::string::npos);
+    CHECK(m.find("gdoi_group_replay_fail_total{group=\"GETVPN\"} 90\n") != std::string::npos);
+    CHECK(m.find("gdoi_group_tbar_fail_total{group=\"GETVPN\"} 100\n") != std::string::npos);
     CHECK(m.find("gdoi_group_encrypt_total{group=\"GETVPN\"} 10\n") != std::string::npos);
     CHECK(m.find("gdoi_group_fail_close{group=\"GETVPN\"} 1\n") != std::string::npos);
     CHECK(m.find("gdoi_port_dropped_total{port=\"wan0\",port_id=\"0\"} 130\n") != std::string::npos);
