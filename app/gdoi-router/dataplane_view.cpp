@@ -47,6 +47,13 @@ std::vector<mgmt::lcore_state> runtime_view::lcores() const
                 l.dropped += counters.get(w, i);
             }
         }
+        // The ESP engine's reasons behind the crypto drops above, per lcore (not added
+        // to `dropped` again): bad_icv, bad_pad, truncated, seq_exhausted, ...
+        if (const auto* esp = rt_.esp_drops()) {
+            for (std::size_t i = 0; i < esp->size(); ++i) {
+                l.counters.emplace_back("esp_" + esp->name(i), esp->get(w, i));
+            }
+        }
         out.push_back(std::move(l));
     }
     return out;
@@ -86,12 +93,6 @@ std::vector<mgmt::crypto_group_state> runtime_view::crypto_groups() const
 std::vector<std::pair<std::string, std::uint64_t>> runtime_view::control_counters() const
 {
     const auto* c = rt_.control_counters();
-    return c != nullptr ? c->totals() : std::vector<std::pair<std::string, std::uint64_t>>{};
-}
-
-std::vector<std::pair<std::string, std::uint64_t>> runtime_view::esp_drops() const
-{
-    const auto* c = rt_.esp_drops();
     return c != nullptr ? c->totals() : std::vector<std::pair<std::string, std::uint64_t>>{};
 }
 

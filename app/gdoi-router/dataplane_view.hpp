@@ -18,7 +18,6 @@ public:
     std::string version() const override;
     std::vector<mgmt::crypto_group_state> crypto_groups() const override;
     std::vector<std::pair<std::string, std::uint64_t>> control_counters() const override;
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override;
 
 private:
     const fastpath::runtime& rt_;

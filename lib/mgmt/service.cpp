@@ -394,11 +394,6 @@ std::vector<std::pair<std::string, std::uint64_t>> service::control_counters() c
     return view_ != nullptr ? view_->control_counters() : std::vector<std::pair<std::string, std::uint64_t>>{};
 }
 
-std::vector<std::pair<std::string, std::uint64_t>> service::esp_drops() const
-{
-    return view_ != nullptr ? view_->esp_drops() : std::vector<std::pair<std::string, std::uint64_t>>{};
-}
-
 void service::add_metrics_source(metrics_source fn)
 {
     std::lock_guard lock(mu_);

@@ -99,8 +99,6 @@ public:
     virtual std::vector<crypto_group_state> crypto_groups() const = 0;
     // The control thread's counters (ARP, TAP exception path, table snapshots), by name.
     virtual std::vector<std::pair<std::string, std::uint64_t>> control_counters() const { return {}; }
-    // The ESP engine's drop reasons summed over workers, by name; empty without ESP.
-    virtual std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const { return {}; }
 };
 
 // One Prometheus sample from a metrics source outside lib/mgmt (GDOI, ...).
@@ -195,7 +193,6 @@ public:
     std::vector<crypto_group_state> crypto_groups() const;
     std::string dataplane_version() const;
     std::vector<std::pair<std::string, std::uint64_t>> control_counters() const;
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const;
     const service_info& info() const { return info_; }
     std::chrono::seconds uptime() const;
     // The last n events, oldest first.

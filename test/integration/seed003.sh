@@ -171,6 +171,18 @@ metric=$(curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics |
   awk -v spi="$SPI" 'index($0, "gdoi_sa_encrypted_packets_total{") == 1 && index($0, "spi=\"" spi "\"") { print $2 }')
 check "encaps=${encaps:-none} metric=${metric:-none}: $sa_out" test -n "$encaps" -a "${encaps:-0}" -ge 5 -a "$encaps" = "$metric"
 
+scenario "/metrics carries the ESP engine's drop reasons per lcore, as show lcores does"
+lc=$(ctl "$work/gm1.sock" --json show lcores 2>&1)
+want=$("$PY" -c '
+import json, sys
+c = json.load(sys.stdin)["lcores"][0]["counters"]
+print(" ".join(f"{k}={c[k]}" for k in ("esp_bad_icv", "esp_replay", "esp_tbar_window")))' <<<"$lc" 2>&1)
+got=$(curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics | awk '
+  /^gdoi_lcore_esp_(bad_icv|replay|tbar_window)_total\{.*worker="0"/ {
+    name = $1; sub(/^gdoi_lcore_/, "", name); sub(/_total\{.*/, "", name); v[name] = $2 }
+  END { printf "esp_bad_icv=%s esp_replay=%s esp_tbar_window=%s", v["esp_bad_icv"], v["esp_replay"], v["esp_tbar_window"] }')
+check "show lcores: $want; /metrics: $got" test -n "$want" -a "$want" = "$got"
+
 # A policy change on the key server, applied the way IOS applies one without a rekey:
 # clear crypto gdoi on the key server, then on each member (seed 000).
 sed '/permit ip any any$/i\ deny   icmp any any' "$work/ks.cfg" >"$work/ks-icmp.cfg"

@@ -40,12 +40,9 @@ public:
     std::string version() const override { return "DPDK 22.11.1"; }
     std::vector<mgmt::crypto_group_state> crypto_groups() const override { return groups_; }
     std::vector<std::pair<std::string, std::uint64_t>> control_counters() const override { return control_; }
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops() const override { return esp_drops_; }
 
     std::vector<std::pair<std::string, std::uint64_t>> control_ = {
         {"tap_rx", 4}, {"tap_tx", 11}, {"arp_rx", 6}, {"arp_requests", 2}, {"arp_failed", 1}};
-    std::vector<std::pair<std::string, std::uint64_t>> esp_drops_ = {
-        {"no_sa", 3}, {"replay", 5}, {"tbar_window", 2}, {"tbar_missing", 0}};
     std::vector<mgmt::port_state> ports_;
     std::vector<mgmt::lcore_state> lcores_;
     std::vector<mgmt::crypto_group_state> groups_;
