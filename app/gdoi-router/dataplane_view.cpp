@@ -47,10 +47,10 @@ std::vector<mgmt::lcore_state> runtime_view::lcores() const
                 l.dropped += counters.get(w, i);
             }
         }
-        // The ESP engine's reasons behind the crypto drops above, per lcore (not added
-        // to `dropped` again): bad_icv, bad_pad, truncated, seq_exhausted, ...
-        if (const auto* esp = rt_.esp_drops()) {
-            for (std::size_t i = 0; i < esp->size(); ++i) {
+        // The ESP engine's reasons behind the crypto drops above (not added to `dropped`
+        // again: bad_icv, bad_pad, truncated, ...) and its events (seq_near_wrap, ...).
+        for (const auto* esp : {rt_.esp_drops(), rt_.esp_events()}) {
+            for (std::size_t i = 0; esp != nullptr && i < esp->size(); ++i) {
                 l.counters.emplace_back("esp_" + esp->name(i), esp->get(w, i));
             }
         }

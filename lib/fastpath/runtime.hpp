@@ -92,6 +92,8 @@ public:
     void reclaim_crypto();
     // ESP engine drop reasons (esp::drop_reason order), per worker; null without ESP.
     const core::counter_set* esp_drops() const { return esp_drops_.get(); }
+    // ESP engine events (esp::event order: encrypted, decrypted, seq_near_wrap), per worker.
+    const core::counter_set* esp_events() const { return esp_events_.get(); }
 
     // Frees routing snapshots whose RCU grace period has ended; non-blocking,
     // for an Asio timer. The service thread also calls it every pass.

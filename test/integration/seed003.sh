@@ -176,11 +176,11 @@ lc=$(ctl "$work/gm1.sock" --json show lcores 2>&1)
 want=$("$PY" -c '
 import json, sys
 c = json.load(sys.stdin)["lcores"][0]["counters"]
-print(" ".join(f"{k}={c[k]}" for k in ("esp_bad_icv", "esp_replay", "esp_tbar_window")))' <<<"$lc" 2>&1)
+print(" ".join(f"{k}={c[k]}" for k in ("esp_bad_icv", "esp_encrypted", "esp_seq_near_wrap")))' <<<"$lc" 2>&1)
 got=$(curl -s --unix-socket "$work/gm1.sock" http://gdoi/metrics | awk '
-  /^gdoi_lcore_esp_(bad_icv|replay|tbar_window)_total\{.*worker="0"/ {
+  /^gdoi_lcore_esp_(bad_icv|encrypted|seq_near_wrap)_total\{.*worker="0"/ {
     name = $1; sub(/^gdoi_lcore_/, "", name); sub(/_total\{.*/, "", name); v[name] = $2 }
-  END { printf "esp_bad_icv=%s esp_replay=%s esp_tbar_window=%s", v["esp_bad_icv"], v["esp_replay"], v["esp_tbar_window"] }')
+  END { printf "esp_bad_icv=%s esp_encrypted=%s esp_seq_near_wrap=%s", v["esp_bad_icv"], v["esp_encrypted"], v["esp_seq_near_wrap"] }')
 check "show lcores: $want; /metrics: $got" test -n "$want" -a "$want" = "$got"
 
 # A policy change on the key server, applied the way IOS applies one without a rekey:
