@@ -317,7 +317,7 @@ int main(int argc, char* argv[])
     if (dataplane) {
         view = std::make_unique<app::runtime_view>(*dataplane, installer.get());
     }
-    mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION});
+    mgmt::service svc(events, clock, cfg, view.get(), {GDOI_ROUTER_VERSION, opts.config_path});
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
     mgmt::register_gdoi_commands(commands, gdoi); // replaces the GDOI show "not in this build yet" entries

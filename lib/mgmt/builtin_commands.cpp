@@ -8,6 +8,8 @@
 #include "mgmt/ios_printer.hpp"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace mgmt {
@@ -152,6 +154,29 @@ void register_builtin_commands(command_registry& reg)
     reg.add({"show running-config", "Current operating configuration"}, [](service& svc, const auto&) {
         const auto cfg = svc.running();
         return ok(print_config(cfg), {{"generation", svc.generation()}, {"config", to_json(cfg)}});
+    });
+    auto write_memory = [](service& svc, const auto&) {
+        const auto saved = svc.write_startup_config();
+        if (!saved.error.empty()) {
+            return failed("Building configuration...\n% " + saved.error + "\n");
+        }
+        return ok("Building configuration...\n[OK]\n", {{"path", svc.info().startup_config},
+                                                         {"generation", saved.generation},
+                                                         {"bytes", saved.bytes}});
+    };
+    reg.add({"write memory", "Save the running configuration to the startup configuration file"}, write_memory);
+    reg.add({"copy running-config startup-config", "Save the running configuration (as write memory)"},
+            write_memory);
+    reg.add({"show startup-config", "The configuration file gdoi-router starts from"}, [](service& svc, const auto&) {
+        const std::string& path = svc.info().startup_config;
+        std::ifstream in(path);
+        if (path.empty() || !in) {
+            return failed("% Cannot read the startup configuration" + (path.empty() ? std::string() : " " + path) +
+                          "\n");
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        return ok(text.str(), {{"path", path}, {"text", text.str()}});
     });
     reg.add({"configure terminal", "Enter configuration mode; lines apply together on `end`"},
             [](service&, const auto&) {

@@ -7,7 +7,14 @@
 #include "mgmt/ios_printer.hpp"
 #include "mgmt/validate.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iterator>
 
 namespace mgmt {
@@ -143,7 +150,8 @@ std::vector<config_issue> applies_later(const config& running, const config& nex
             list += (list.empty() ? "" : "; ") + p;
         }
         out.push_back({"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + list +
-                                             " at start-up: restart it for the change to take effect", {}});
+                                             " at start-up: save it with 'write memory' and restart gdoi-router for the "
+                                             "change to take effect", {}});
     }
     if (gdoi_settings_changed(running, next)) {
         out.push_back({"clear", 0, {}, "applied to the running configuration; the GDOI key server and group members "
@@ -353,6 +361,58 @@ apply_result service::install(config next, std::vector<config_issue> warnings, i
     for (const auto& fn : to_call) {
         fn(before, next);
     }
+    return r;
+}
+
+save_result service::write_startup_config() const
+{
+    save_result r;
+    const std::string& path = info_.startup_config;
+    if (path.empty()) {
+        r.error = "gdoi-router was started without a configuration file to save to";
+        return r;
+    }
+    std::string text;
+    {
+        std::lock_guard lock(mu_);
+        text = print_config(running_);
+        r.generation = generation_;
+    }
+    // The file keeps its permissions (it may hold keys: crypto isakmp key ...).
+    struct stat st {};
+    const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0600;
+    const std::string tmp = path + ".new";
+    const auto fail = [&](const std::string& what) {
+        r.error = what + " " + tmp + ": " + std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return r;
+    };
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) {
+        r.error = std::string("cannot create ") + tmp + ": " + std::strerror(errno);
+        return r;
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ::close(fd);
+            return fail("cannot write");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+        ::close(fd);
+        return fail("cannot flush");
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        return fail("cannot rename");
+    }
+    r.bytes = text.size();
     return r;
 }
 

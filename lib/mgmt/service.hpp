@@ -146,7 +146,15 @@ struct change_origin {
 };
 
 struct service_info {
-    std::string version; // gdoi-router version
+    std::string version;        // gdoi-router version
+    std::string startup_config; // the --config file `write memory` saves to; empty: none
+};
+
+// What `write memory` did: the bytes written, or why nothing was.
+struct save_result {
+    std::string error;
+    std::size_t bytes = 0;
+    std::uint64_t generation = 0; // the generation saved
 };
 
 class service {
@@ -177,6 +185,11 @@ public:
     // it must not call back into the service.
     using change_check = std::function<std::vector<diagnostic>(const config& running, const config& next)>;
     void add_change_check(change_check fn);
+
+    // `write memory`: the running configuration, as IOS text, replaces the startup
+    // file (info().startup_config) whole: written beside it, flushed, then renamed
+    // over it, so a crash leaves the old file or the new one, never half of one.
+    save_result write_startup_config() const;
 
     // Called on the applying thread after each applied change (GDOI, COOP, ... hook in here).
     int on_config_change(config_listener fn);

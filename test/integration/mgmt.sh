@@ -43,8 +43,11 @@ while True:
 syslogd_pid=$!
 for i in $(seq 1 50); do [ -S "$work/syslog.sock" ] && break; sleep 0.1; done
 
-# --- a key server: control plane only, no DPDK
-"$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket "$sock" \
+# --- a key server: control plane only, no DPDK; its configuration file is a copy, as
+# write memory replaces it
+cp "$data/seed003-ks1.cfg" "$work/ks.cfg"
+chmod 640 "$work/ks.cfg"
+"$GDOI_ROUTER" --config "$work/ks.cfg" --state-dir "$work/state" --mgmt-socket "$sock" \
   --syslog "$work/syslog.sock" >"$work/ks.log" 2>&1 &
 ks_pid=$!
 
@@ -129,9 +132,25 @@ check "metrics: $(grep -E 'generation|gdoi_ks' "$work/metrics")" test -n "$(grep
   -a -n "$(grep -E '^gdoi_ks_members\{group="GDOI-GROUP1",key_server="[0-9.]+"\} 0$' "$work/metrics")" \
   -a -n "$(grep -E '^gdoi_ks_registrations_total\{key_server="[0-9.]+"\} 0$' "$work/metrics")"
 
+scenario "write memory saves the running configuration to the --config file, keeping its mode"
+ctl wr mem >"$work/out" 2>&1; rc=$?
+check "rc=$rc, out: $(cat "$work/out"), mode $(stat -c %a "$work/ks.cfg")" test "$rc" = 0 \
+  -a "$(cat "$work/out")" = "$(printf 'Building configuration...\n[OK]')" -a "$(stat -c %a "$work/ks.cfg")" = 640 \
+  -a "$(ctl show startup-config)" = "$(ctl show running-config)"
+
 scenario "SIGTERM removes the socket"
 kill "$ks_pid"; wait "$ks_pid"; rc=$?; ks_pid=""
 check "rc=$rc, socket left: $(ls "$sock" 2>&1)" test "$rc" = 0 -a ! -e "$sock"
+
+scenario "a restart from the saved file comes back with the changes made over REST and gdoictl"
+"$GDOI_ROUTER" --config "$work/ks.cfg" --state-dir "$work/state" --mgmt-socket "$sock" --syslog none \
+  >"$work/ks2.log" 2>&1 &
+ks_pid=$!
+wait_ready "$work/ks2.log" "$ks_pid"
+run=$(ctl sh run 2>&1)
+check "running: $run" test -n "$(grep -x 'ip route 10.9.0.0 255.255.0.0 192.168.111.1' <<<"$run")" \
+  -a -n "$(grep -E '^ deny +tcp any any eq (23|telnet)$' <<<"$run")"
+kill "$ks_pid"; wait "$ks_pid"; ks_pid=""
 
 scenario "TCP is refused without a token, and checks the bearer token"
 "$GDOI_ROUTER" --config "$data/seed003-ks1.cfg" --state-dir "$work/state" --mgmt-socket none --mgmt-tcp 127.0.0.1:0 >"$work/out" 2>&1; rc1=$?

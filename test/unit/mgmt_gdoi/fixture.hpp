@@ -101,7 +101,7 @@ struct registered {
     gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
     fixed_node node;
     crypto_dataplane dataplane;
-    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0"}};
+    mgmt::service svc{tb.bus, tb.clock, mgmt::config{}, &dataplane, {"0.1.0", {}}};
     mgmt::command_registry commands;
 
     registered()

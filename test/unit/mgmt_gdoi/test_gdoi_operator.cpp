@@ -122,7 +122,7 @@ TEST_CASE("show crypto gdoi gm replay prints each group's pseudotime and its own
 TEST_CASE("show crypto gdoi gm replay without a data plane prints no drops")
 {
     registered f;
-    mgmt::service control_only{f.tb.bus, f.tb.clock, mgmt::config{}, nullptr, {"0.1.0"}};
+    mgmt::service control_only{f.tb.bus, f.tb.clock, mgmt::config{}, nullptr, {"0.1.0", {}}};
     auto out = f.commands.run(control_only, "show crypto gdoi gm replay", false);
     REQUIRE(out.ok());
     CHECK(out.text.ends_with("    Pseudotime Tick          : 100 msec\n"));

@@ -59,10 +59,12 @@ struct fixture {
     core::manual_clock clock;
     core::event_bus events{clock};
     fake_dataplane dataplane;
-    mgmt::service svc{events, clock, parse_ok(router_cfg), &dataplane, {"0.1.0"}};
+    mgmt::service svc;
     mgmt::command_registry commands;
 
-    fixture()
+    // startup: the configuration file `write memory` saves to.
+    explicit fixture(std::string startup = {})
+        : svc(events, clock, parse_ok(router_cfg), &dataplane, {"0.1.0", std::move(startup)})
     {
         mgmt::register_builtin_commands(commands);
         clock.advance(std::chrono::seconds{3723}); // uptime 1:02:03

@@ -2,6 +2,15 @@
 // placeholders of features not in this build, and confirmation of destructive commands.
 #include "fixture.hpp"
 
+#include "mgmt/ios_parser.hpp"
+#include "mgmt/ios_printer.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 using mgmt::command_match;
 using mgmt::command_output;
 
@@ -118,7 +127,8 @@ TEST_CASE("? lists what may follow, with help; TAB completes a unique word")
     for (const auto& c : show) {
         words.push_back(c.word);
     }
-    CHECK(words == std::vector<std::string>{"crypto", "events", "interfaces", "lcores", "running-config", "version"});
+    CHECK(words == std::vector<std::string>{"crypto", "events", "interfaces", "lcores", "running-config",
+                                            "startup-config", "version"});
     CHECK(show[2].help == "DPDK ports: link and counters");
     auto partial = mgmt::complete_choices(specs, "show crypto gdoi g");
     REQUIRE(partial.size() == 2);
@@ -142,4 +152,49 @@ TEST_CASE("the command table travels as JSON unchanged (GET /commands for gdoict
     for (const auto& s : f.commands.specs()) {
         CHECK(mgmt::command_spec_from_json(mgmt::to_json(s)) == s);
     }
+}
+
+TEST_CASE("write memory saves the running configuration whole, and show startup-config reads it back")
+{
+    const std::string dir = std::filesystem::temp_directory_path() / ("gdoi-wrmem-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = dir + "/router.cfg";
+    {
+        std::ofstream(path) << "hostname old\n";
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read);
+    test::fixture f(path);
+    REQUIRE(f.svc.merge_lines("ip route 10.9.0.0 255.255.0.0 10.0.0.254\n").ok());
+
+    auto out = f.run("wr mem");
+    REQUIRE(out.ok());
+    CHECK(out.text == "Building configuration...\n[OK]\n");
+    CHECK(out.data["generation"] == 2);
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    CHECK(out.data["bytes"] == text.str().size());
+    CHECK(text.str() == mgmt::print_config(f.svc.running()));
+    CHECK(mgmt::parse_config(text.str()).cfg == f.svc.running()); // a restart comes back to the same state
+    CHECK(std::filesystem::status(path).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+           std::filesystem::perms::group_read)); // it may hold keys: the mode stays
+    CHECK_FALSE(std::filesystem::exists(path + ".new"));
+    CHECK(f.run("copy running-config startup-config").ok());
+    auto shown = f.run("show startup-config");
+    REQUIRE(shown.ok());
+    CHECK(shown.text == text.str());
+
+    // A directory that cannot take the file: a clear error, the old file as it was.
+    test::fixture gone(dir + "/missing/router.cfg");
+    auto bad = gone.run("write memory");
+    CHECK(bad.result == command_output::status::failed);
+    CHECK(bad.text == "Building configuration...\n% cannot create " + dir + "/missing/router.cfg.new: No such file or "
+                      "directory\n");
+    CHECK(gone.run("show startup-config").result == command_output::status::failed);
+    test::fixture none;
+    CHECK(none.run("write memory").text ==
+          "Building configuration...\n% gdoi-router was started without a configuration file to save to\n");
+    std::filesystem::remove_all(dir);
 }

@@ -75,7 +75,7 @@ struct crypto_fixture {
     core::manual_clock clock;
     core::event_bus events{clock};
     test::fake_dataplane dataplane;
-    mgmt::service svc{events, clock, test::parse_ok(crypto_cfg), &dataplane, {"0.1.0"}};
+    mgmt::service svc{events, clock, test::parse_ok(crypto_cfg), &dataplane, {"0.1.0", {}}};
     mgmt::command_registry commands;
 
     crypto_fixture()
@@ -213,7 +213,7 @@ TEST_CASE("without a data plane the crypto-map commands say so")
 {
     core::manual_clock clock;
     core::event_bus events{clock};
-    mgmt::service svc{events, clock, test::parse_ok(crypto_cfg), nullptr, {"0.1.0"}};
+    mgmt::service svc{events, clock, test::parse_ok(crypto_cfg), nullptr, {"0.1.0", {}}};
     mgmt::command_registry commands;
     mgmt::register_builtin_commands(commands);
     CHECK(commands.run(svc, "sh cry gdoi gm dataplane counters", false).text ==

@@ -84,7 +84,7 @@ TEST_CASE("without a data plane, show interfaces and show lcores say so")
 {
     core::manual_clock clock;
     core::event_bus events(clock);
-    mgmt::service svc(events, clock, mgmt::config{}, nullptr, {"0.1.0"});
+    mgmt::service svc(events, clock, mgmt::config{}, nullptr, {"0.1.0", {}});
     mgmt::command_registry reg;
     mgmt::register_builtin_commands(reg);
     CHECK(reg.run(svc, "sh int", false).text == "No DPDK ports: this configuration runs the control plane only.\n");

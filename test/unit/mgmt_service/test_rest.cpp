@@ -278,7 +278,7 @@ TEST_CASE("a second server on a socket in use refuses to start; a stale socket i
     net::io_context io;
     core::manual_clock clock;
     core::event_bus events(clock);
-    mgmt::service svc(events, clock, mgmt::config{}, nullptr, {"0.1.0"});
+    mgmt::service svc(events, clock, mgmt::config{}, nullptr, {"0.1.0", {}});
     mgmt::rest_server second(io, svc, s.f.commands, unix_opts(s.path));
     CHECK(second.start() == s.path + " is in use by another process");
 }

@@ -92,7 +92,7 @@ TEST_CASE("an applied change that only takes effect at restart says so")
     REQUIRE(m.warnings.size() == 1);
     CHECK(m.warnings[0].source == "restart");
     CHECK(m.warnings[0].message.find("ip multicast-routing") != std::string::npos);
-    CHECK(m.warnings[0].message.find("restart it for the change to take effect") != std::string::npos);
+    CHECK(m.warnings[0].message.find("save it with 'write memory' and restart gdoi-router") != std::string::npos);
     // GDOI settings wait for `clear crypto gdoi`, as on IOS.
     auto a = f.svc.merge_lines("ip access-list extended x\n deny udp any any eq 5555\n");
     REQUIRE(a.ok());
@@ -199,7 +199,7 @@ const char* const ks_cfg = "crypto key generate rsa label KS-REKEY modulus 2048\
 struct ks_fixture {
     core::manual_clock clock;
     core::event_bus events{clock};
-    mgmt::service svc{events, clock, test::parse_ok(ks_cfg), nullptr, {"0.1.0"}};
+    mgmt::service svc{events, clock, test::parse_ok(ks_cfg), nullptr, {"0.1.0", {}}};
     std::vector<std::string> seen; // "%SYS-5-CONFIG_I: ..." lines
 
     ks_fixture()
