@@ -99,57 +99,85 @@ std::vector<config_issue> split(const std::vector<diagnostic>& ds, const std::st
     return out;
 }
 
-// The data plane is built once at start-up: port bindings, their MTU and the
-// worker/mbuf/burst sizing cannot change under a running daemon.
-std::vector<config_issue> restart_needed(const config& running, const config& next)
+// DPDK ports as the data plane binds them at start-up.
+std::vector<std::string> port_bindings(const config& c)
 {
-    auto bindings = [](const config& c) {
-        std::vector<std::string> out;
-        for (const auto& i : c.interfaces) {
-            if (i.port) {
-                out.push_back(i.name + " dpdk-port " + std::string(to_string(i.port->kind)) + " " + i.port->spec +
-                              " mtu " + (i.mtu ? std::to_string(*i.mtu) : std::string("default")));
-            }
+    std::vector<std::string> out;
+    for (const auto& i : c.interfaces) {
+        if (i.port) {
+            out.push_back(i.name + " dpdk-port " + std::string(to_string(i.port->kind)) + " " + i.port->spec +
+                          " mtu " + (i.mtu ? std::to_string(*i.mtu) : std::string("default")));
         }
-        std::sort(out.begin(), out.end());
-        return out;
-    };
-    std::vector<config_issue> out;
-    if (bindings(running) != bindings(next)) {
-        out.push_back({"restart", 0, {}, "DPDK port bindings (dpdk-port, mtu) change only at start-up; restart "
-                                        "gdoi-router with the new configuration", {}});
     }
-    if (!(running.dataplane == next.dataplane)) {
-        out.push_back({"restart", 0, {}, "dataplane workers/mbufs/burst change only at start-up; restart "
-                                        "gdoi-router with the new configuration", {}});
-    }
+    std::sort(out.begin(), out.end());
     return out;
 }
 
-// Static routes apply live (the daemon republishes its routing table). GDOI groups
-// take a change at `clear crypto gdoi [group G]`, as IOS's key servers and members
-// do without a rekey (seed 000). The rest of the data plane reads its settings at
-// start-up. An applied change says which of its parts wait, rather than look as if
-// they were in force.
+// When a part of the configuration takes effect under a running daemon. Static
+// routes apply live (the daemon republishes its routing table) and are not listed.
+enum class takes_effect {
+    at_clear,   // GDOI: at `clear crypto gdoi [group G]`, as IOS without a rekey (seed 000)
+    at_restart, // read by the data plane at start-up: applied, with a warning
+    never_live, // the data plane is built on it: refused, restart with the new file
+};
+
+struct config_part {
+    const char* name;
+    takes_effect when;
+    bool (*changed)(const config& a, const config& b);
+};
+
+constexpr config_part config_parts[] = {
+    {"DPDK port bindings (dpdk-port, mtu)", takes_effect::never_live,
+     [](const config& a, const config& b) { return port_bindings(a) != port_bindings(b); }},
+    {"dataplane workers/mbufs/burst", takes_effect::never_live,
+     [](const config& a, const config& b) { return !(a.dataplane == b.dataplane); }},
+    {"ip multicast-routing", takes_effect::at_restart,
+     [](const config& a, const config& b) { return a.multicast_routing != b.multicast_routing; }},
+    {"interfaces (addresses, crypto maps, igmp)", takes_effect::at_restart,
+     [](const config& a, const config& b) { return a.interfaces != b.interfaces; }},
+    {"crypto gdoi manual-sa", takes_effect::at_restart,
+     [](const config& a, const config& b) { return a.manual_sas != b.manual_sas; }},
+    {"crypto isakmp", takes_effect::at_clear, [](const config& a, const config& b) { return !(a.isakmp == b.isakmp); }},
+    {"crypto ipsec", takes_effect::at_clear, [](const config& a, const config& b) { return !(a.ipsec == b.ipsec); }},
+    {"crypto key", takes_effect::at_clear, [](const config& a, const config& b) { return a.rsa_keys != b.rsa_keys; }},
+    {"crypto gdoi group", takes_effect::at_clear, [](const config& a, const config& b) { return a.groups != b.groups; }},
+    {"crypto map", takes_effect::at_clear,
+     [](const config& a, const config& b) { return a.crypto_maps != b.crypto_maps; }},
+    {"access lists", takes_effect::at_clear,
+     [](const config& a, const config& b) { return a.access_lists != b.access_lists; }},
+};
+
+// The changed parts that take effect `when`, "; "-separated.
+std::string changed_parts(const config& running, const config& next, takes_effect when)
+{
+    std::string list;
+    for (const auto& p : config_parts) {
+        if (p.when == when && p.changed(running, next)) {
+            list += (list.empty() ? "" : "; ") + std::string(p.name);
+        }
+    }
+    return list;
+}
+
+// What cannot change under a running daemon: the change is refused.
+std::vector<config_issue> restart_needed(const config& running, const config& next)
+{
+    const std::string parts = changed_parts(running, next, takes_effect::never_live);
+    if (parts.empty()) {
+        return {};
+    }
+    return {{"restart", 0, {}, parts + " change only at start-up; restart gdoi-router with the new configuration",
+             {}}};
+}
+
+// The parts of an applied change that wait: it says so, rather than look as if they
+// were in force.
 std::vector<config_issue> applies_later(const config& running, const config& next)
 {
     std::vector<config_issue> out;
-    std::vector<std::string> parts;
-    if (running.multicast_routing != next.multicast_routing) {
-        parts.push_back("ip multicast-routing");
-    }
-    if (running.interfaces != next.interfaces) {
-        parts.push_back("interfaces (addresses, crypto maps, igmp)");
-    }
-    if (running.manual_sas != next.manual_sas) {
-        parts.push_back("crypto gdoi manual-sa");
-    }
-    if (!parts.empty()) {
-        std::string list;
-        for (const auto& p : parts) {
-            list += (list.empty() ? "" : "; ") + p;
-        }
-        out.push_back({"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + list +
+    if (const auto parts = changed_parts(running, next, takes_effect::at_restart); !parts.empty()) {
+        out.push_back({"restart", 0, {}, "applied to the running configuration, but gdoi-router reads " + parts +
                                              " at start-up: save it with 'write memory' and restart gdoi-router for the "
                                              "change to take effect", {}});
     }
@@ -208,9 +236,7 @@ int count_lines(std::string_view text)
 
 bool gdoi_settings_changed(const config& before, const config& after)
 {
-    return !(before.isakmp == after.isakmp) || !(before.ipsec == after.ipsec) || before.rsa_keys != after.rsa_keys ||
-           before.groups != after.groups || before.crypto_maps != after.crypto_maps ||
-           before.access_lists != after.access_lists;
+    return !changed_parts(before, after, takes_effect::at_clear).empty();
 }
 
 std::vector<std::string> changed_ks_policies(const config& before, const config& after)
