@@ -141,11 +141,13 @@ std::vector<std::string> ks::reload(ks_config next, std::string_view group)
         }
     }
     // Pull exchanges in flight point into the group states they started with.
-    for (auto& [c, s] : sessions_) {
-        for (const auto& [mid, pull] : s->pulls) {
-            s->finished_mids.insert(mid);
+    if (!reset.empty()) {
+        for (auto& [c, s] : sessions_) {
+            for (const auto& [mid, pull] : s->pulls) {
+                s->finished_mids.insert(mid);
+            }
+            s->pulls.clear();
         }
-        s->pulls.clear();
     }
     // The configured order, each group either its fresh state or the one it had.
     std::vector<std::unique_ptr<group_state>> groups;
