@@ -122,6 +122,15 @@ check "rc=$rc, syslog: $(cat "$work/syslog.txt")" test "$rc" = 0 \
   -a -n "$(grep -E ' CONFIG_I - %SYS-5-CONFIG_I: Configured from gdoictl by unix socket \(generation=3\)$' "$work/syslog.txt")" \
   -a -n "$(grep -F "POLICY_CHANGE - %GDOI-5-POLICY_CHANGE: GDOI group GDOI-GROUP1 policy has changed. Use 'clear crypto gdoi group GDOI-GROUP1'" "$work/syslog.txt")"
 
+scenario "a change GDOI cannot carry is refused whole before it applies, as it would stop a start"
+g0=$(generation)
+printf 'ip route 10.8.0.0 255.255.0.0 192.168.111.1\nip access-list extended getvpn-acl\n permit ip 10.0.0.0 0.255.0.255 any\n' |
+  ctl conf t >"$work/out" 2>&1; rc=$?
+g1=$(generation)
+check "rc=$rc, generation $g0 -> $g1, out: $(cat "$work/out")" test "$rc" = 1 -a "$g0" = "$g1" \
+  -a -n "$(grep -F 'non-contiguous wildcard cannot be sent in a GDOI TEK' "$work/out")" \
+  -a -z "$(ctl sh run | grep -F '10.8.0.0')"
+
 scenario "GET /events streams the backlog as JSON lines"
 api -N --max-time 1 http://gdoi/events >"$work/events" 2>/dev/null
 check "events: $(head -3 "$work/events")" grep -q '"name":"ROUTER_START"' "$work/events"
