@@ -98,14 +98,15 @@ void fill_gmac(const sa_rt& sa, IMB_JOB* j, const job_args& a) noexcept
 
 // CBC (AES or 3DES) with HMAC; the ICV covers the ESP header, IV and ciphertext
 // (plus the ESN high half, which the caller placed right after them).
-template <bool Enc>
+// Aes: known to be AES-CBC (the burst API's jobs), which skips the 3DES test.
+template <bool Enc, bool Aes = false>
 void fill_cbc_hmac(const sa_rt& sa, IMB_JOB* j, const job_args& a) noexcept
 {
     j->cipher_mode = sa.cipher_mode;
     j->hash_alg = sa.hash_alg;
     j->cipher_direction = Enc ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
     j->chain_order = Enc ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-    if (sa.cipher_mode == IMB_CIPHER_DES3) {
+    if (!Aes && sa.cipher_mode == IMB_CIPHER_DES3) {
         j->enc_keys = sa.des3_ptrs;
         j->dec_keys = sa.des3_ptrs;
     } else {
@@ -232,7 +233,7 @@ void cbc_hmac_batch(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_a
         }
         w.batch_run = run;
     }
-    fill_cbc_hmac<Enc>(sa, &w.batch[w.batch_n], a);
+    fill_cbc_hmac<Enc, true>(sa, &w.batch[w.batch_n], a);
     w.batch_ps[w.batch_n++] = &ps;
 }
 
@@ -315,10 +316,11 @@ bool icv_equal(const std::uint8_t* a, const std::uint8_t* b, unsigned n) noexcep
 }
 
 // ---- transforms known at compile time -------------------------------------------
-// The per-packet code is instantiated twice: for AES-GCM-128 (issue 3's case),
-// with its sizes as constants and the cipher call inlined, and for any
-// transform, which reads the sizes from the SA and calls its code path through
-// the pointer. Picked once per burst outbound, once per packet inbound.
+// The per-packet code is instantiated for issue 3's two cases, AES-GCM-128 and
+// AES-CBC-128 + HMAC-SHA1-96, with their sizes as constants and the cipher call
+// inlined, and for any transform, which reads the sizes from the SA and calls
+// its code path through the pointer. Picked once per burst outbound, once per
+// packet inbound.
 struct xf_any {
     static unsigned iv_len(const sa_rt& sa) noexcept { return sa.iv_len; }
     static unsigned icv_len(const sa_rt& sa) noexcept { return sa.icv_len; }
@@ -344,10 +346,30 @@ struct xf_gcm128 {
     }
 };
 
+// The sizes sa_install gives an AES-CBC-128 SA with HMAC-SHA1-96 (RFC 3602:
+// 16-byte IV and blocks; RFC 2404: 12-byte ICV).
+struct xf_cbc128sha1 {
+    static constexpr unsigned iv_len(const sa_rt&) noexcept { return 16; }
+    static constexpr unsigned icv_len(const sa_rt&) noexcept { return 12; }
+    static constexpr unsigned pad_align(const sa_rt&) noexcept { return 16; }
+    static constexpr bool counter_mode(const sa_rt&) noexcept { return false; }
+    template <bool Enc>
+    static void crypt(worker_ctx& w, const sa_rt& sa, pkt_scratch& ps, const job_args& a) noexcept
+    {
+        cbc_hmac_batch<Enc, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_1>(w, sa, ps, a);
+    }
+};
+
 // select_paths gave the SA the AES-GCM-128 code path.
 inline bool is_gcm128(const sa_rt& sa) noexcept
 {
     return sa.inb == &gcm_direct<false, 16>;
+}
+
+// ... or the AES-CBC-128 + HMAC-SHA1-96 one.
+inline bool is_cbc128sha1(const sa_rt& sa) noexcept
+{
+    return sa.inb == &cbc_hmac_batch<false, IMB_KEY_128_BYTES, IMB_AUTH_HMAC_SHA_1>;
 }
 
 // ---- outbound -----------------------------------------------------------------
@@ -543,8 +565,9 @@ std::uint16_t esp_outbound_sa(worker_ctx& w, const sa_rt& sa, const outb_opts& o
         w.events->add(w.worker, esp_event::seq_near_wrap);
     }
     const outb_burst b = outb_setup(sa, o);
-    std::uint64_t bytes = is_gcm128(sa) ? outb_run<xf_gcm128>(w, sa, b, o, pkts, n, r)
-                                        : outb_run<xf_any>(w, sa, b, o, pkts, n, r);
+    std::uint64_t bytes = is_gcm128(sa)       ? outb_run<xf_gcm128>(w, sa, b, o, pkts, n, r)
+                          : is_cbc128sha1(sa) ? outb_run<xf_cbc128sha1>(w, sa, b, o, pkts, n, r)
+                                              : outb_run<xf_any>(w, sa, b, o, pkts, n, r);
     flush(w);
     if (w.burst_bad != 0) { // recount without what the cipher refused at the flush
         bytes = 0;
@@ -688,6 +711,8 @@ void inb_start(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps
     ps.sa = sa;
     if (is_gcm128(*sa)) {
         inb_crypt<xf_gcm128>(w, *sa, m, ps, esp, esp_len, l2 + tot);
+    } else if (is_cbc128sha1(*sa)) {
+        inb_crypt<xf_cbc128sha1>(w, *sa, m, ps, esp, esp_len, l2 + tot);
     } else {
         inb_crypt<xf_any>(w, *sa, m, ps, esp, esp_len, l2 + tot);
     }
@@ -795,6 +820,8 @@ std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbu
         }
         if (is_gcm128(*ps.sa)) {
             inb_finish<xf_gcm128>(w, s, pkts[i], ps);
+        } else if (is_cbc128sha1(*ps.sa)) {
+            inb_finish<xf_cbc128sha1>(w, s, pkts[i], ps);
         } else {
             inb_finish<xf_any>(w, s, pkts[i], ps);
         }
