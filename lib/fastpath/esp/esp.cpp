@@ -736,10 +736,6 @@ void inb_finish(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& p
         reject(w, ps, drop_reason::bad_icv);
         return;
     }
-    if (sa.replay && !sa.workers[w.worker].window.commit(ps.seq)) {
-        reject(w, ps, drop_reason::replay);
-        return;
-    }
     const std::uint8_t nh = payload[clen - 1];
     const std::uint32_t pad = payload[clen - 2];
     if (pad + 2 > clen) {
@@ -782,9 +778,23 @@ void inb_finish(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& p
         reject(w, ps, drop_reason::bad_inner);
         return;
     }
-    // Keep the L2 header in front of the inner packet; drop outer IP, ESP, IV, TBAR.
+    // Every SA here is header-preserving (outbound copies the inner addresses
+    // out), so a genuine packet's outer source and destination are its inner,
+    // authenticated ones. RSS hashes the outer pair: insisting on equality
+    // sends every accepted copy of a packet to one queue, where that worker's
+    // replay window sees them all (docs/wire.md, "Counter-mode replay").
     const std::uint32_t l2 = m->l2_len;
     std::uint8_t* d = rte_pktmbuf_mtod(m, std::uint8_t*);
+    if (std::memcmp(d + l2 + 12, in + 12, 8) != 0) {
+        reject(w, ps, drop_reason::outer_mismatch);
+        return;
+    }
+    // Committed last: only a packet that is accepted moves the window.
+    if (sa.replay && !sa.workers[w.worker].window.commit(ps.seq)) {
+        reject(w, ps, drop_reason::replay);
+        return;
+    }
+    // Keep the L2 header in front of the inner packet; drop outer IP, ESP, IV, TBAR.
     const auto strip = static_cast<std::uint16_t>((payload + inner_off) - (d + l2));
     move_l2(d + strip, d, l2);
     m->data_off = static_cast<std::uint16_t>(m->data_off + strip);
