@@ -667,6 +667,9 @@ void inb_crypt(worker_ctx& w, const sa_rt& sa, rte_mbuf* m, pkt_scratch& ps, std
     X::template crypt<false>(w, sa, ps, a);
 }
 
+template <class X>
+void inb_finish(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps) noexcept;
+
 // Inbound up to the cipher: outer header checks and the SPI lookup, then the
 // SA's transform takes over.
 void inb_start(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps) noexcept
@@ -717,6 +720,12 @@ void inb_start(worker_ctx& w, const sa_snapshot& s, rte_mbuf* m, pkt_scratch& ps
     ps.sa = sa;
     if (is_gcm128(*sa)) {
         inb_crypt<xf_gcm128>(w, *sa, m, ps, esp, esp_len, l2 + tot);
+        // AES-GCM is done when its call returns: verify and strip now, while
+        // the packet is still in L1, not after the rest of the burst.
+        if (ps.status == 0) {
+            inb_finish<xf_gcm128>(w, s, m, ps);
+            ps.finished = true;
+        }
     } else if (is_cbc128sha1(*sa)) {
         inb_crypt<xf_cbc128sha1>(w, *sa, m, ps, esp, esp_len, l2 + tot);
     } else {
@@ -822,6 +831,7 @@ std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbu
     for (std::size_t i = 0; i < n; ++i) {
         pkt_scratch& ps = w.pkts[i];
         ps.status = 0;
+        ps.finished = false;
         ps.sa = prev;
         inb_start(w, s, pkts[i], ps);
         prev = ps.sa;
@@ -834,12 +844,12 @@ std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbu
         if (ps.status != 0) {
             continue;
         }
-        if (is_gcm128(*ps.sa)) {
-            inb_finish<xf_gcm128>(w, s, pkts[i], ps);
-        } else if (is_cbc128sha1(*ps.sa)) {
-            inb_finish<xf_cbc128sha1>(w, s, pkts[i], ps);
-        } else {
-            inb_finish<xf_any>(w, s, pkts[i], ps);
+        if (!ps.finished) {
+            if (is_cbc128sha1(*ps.sa)) {
+                inb_finish<xf_cbc128sha1>(w, s, pkts[i], ps);
+            } else {
+                inb_finish<xf_any>(w, s, pkts[i], ps);
+            }
         }
         if (ps.status != 0) {
             continue;
