@@ -3,7 +3,8 @@
 // engine and transmits on a second net_pcap port, like the reference setup of
 // issue 3. Prints one JSON object: {"mode":…,"xf":…,"mpps":…,"gbps":…,…}.
 //   bench_esp EAL-ARGS -- enc|dec TRANSFORM SECONDS [BURST]
-// BURST: packets per rx burst, 32 unless given (at most the engine's max_burst).
+// BURST: packets per rx burst, 64 unless given (the worker's default `dataplane
+// burst`; at most the engine's max_burst).
 // Gbit/s counts the L2 bytes of the frames received (as testpmd does).
 #include "fastpath/esp/drop.hpp"
 #include "fastpath/esp/esp.hpp"
@@ -39,7 +40,7 @@ struct run_state {
     rte_rcu_qsbr* qs = nullptr;
     worker_ctx* w = nullptr;
     bool encrypt = true;
-    std::uint16_t burst = 32;
+    std::uint16_t burst = 64;
     std::uint64_t cycles = 0;
     std::atomic<bool> stop{false};
     std::uint64_t rx = 0, tx = 0, rx_bytes = 0, dropped = 0, elapsed = 0;
@@ -140,7 +141,7 @@ int main(int argc, char** argv)
     }
     const std::string mode = argv[1], xf = argv[2];
     const double seconds = std::atof(argv[3]);
-    const int burst = argc == 5 ? std::atoi(argv[4]) : 32;
+    const int burst = argc == 5 ? std::atoi(argv[4]) : 64;
     const tek t = bench_tek(xf);
     if (t.spi == 0 || (mode != "enc" && mode != "dec") || seconds <= 0 || burst < 1 ||
         burst > static_cast<int>(max_burst)) {

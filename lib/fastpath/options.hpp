@@ -42,7 +42,7 @@ struct runtime_options {
     std::vector<static_route> routes;
     unsigned workers = 1;                     // worker lcores, one RX/TX queue each per port
     unsigned mbufs = 8191;                    // mbufs per socket pool
-    unsigned burst = 32;                      // packets per rx_burst, at most max_burst
+    unsigned burst = 64;                      // packets per rx_burst, at most max_burst
     std::vector<std::string> extra_eal_args;  // user args after --, appended last
     std::string file_prefix;                  // unique per instance; "" = no shared files
     bool exception_path = true;               // a net_tap twin per port for the kernel

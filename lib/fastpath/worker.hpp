@@ -132,7 +132,7 @@ struct worker_state {
 // leaves it alone until rte_eal_mp_wait_lcore has returned.
 struct worker_ctx {
     unsigned index = 0;                        // worker: ro, ctl: ro. Queue id, RCU thread id, counter row
-    std::uint16_t burst = 32;                  // worker: ro, ctl: ro. At most max_burst
+    std::uint16_t burst = 64;                  // worker: ro, ctl: ro. At most max_burst
     const worker_port* ports = nullptr;        // worker: ro, ctl: ro. Index = port index
     std::uint16_t nb_ports = 0;                // worker: ro, ctl: ro
     const std::atomic<bool>* stop = nullptr;   // worker: ro, ctl: rw

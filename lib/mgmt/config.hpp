@@ -326,7 +326,7 @@ struct static_route {
 struct dataplane_cfg {
     unsigned workers = 1;
     unsigned mbufs = 8191;
-    unsigned burst = 32;
+    unsigned burst = 64;
     bool operator==(const dataplane_cfg&) const = default;
 };
 

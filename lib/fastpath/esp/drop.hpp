@@ -30,6 +30,7 @@ enum class drop_reason : std::uint8_t {
     bad_inner,       // decrypted inner packet is not a sane IPv4 packet
     crypto_error,    // intel-ipsec-mb rejected the job
     burst_too_large, // more packets than esp::max_burst in one call
+    outer_mismatch,  // outer IPv4 source/destination differ from the inner ones
     count_
 };
 
@@ -39,7 +40,7 @@ inline constexpr std::array<std::string_view, drop_reason_count> drop_reason_nam
     "no_sa",         "bad_icv",      "bad_pad",      "replay",         "tbar_window",
     "tbar_missing",  "truncated",    "bad_next_header", "seq_exhausted", "no_sender_id",
     "no_headroom",   "no_tailroom",  "not_ipv4",     "not_esp",        "fragment",
-    "multi_segment", "bad_inner",    "crypto_error", "burst_too_large",
+    "multi_segment", "bad_inner",    "crypto_error", "burst_too_large", "outer_mismatch",
 };
 
 // Non-drop events, counted the same way.

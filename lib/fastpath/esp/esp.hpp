@@ -37,8 +37,9 @@ std::uint16_t esp_outbound_sa(worker_ctx& w, const sa_rt& sa, const outb_opts& o
 std::uint16_t esp_outbound(worker_ctx& w, const sa_snapshot& s, std::uint16_t group_slot,
                            std::span<rte_mbuf*> pkts) noexcept;
 
-// Inbound: SPI lookup, replay pre-check, decrypt and verify, replay commit,
-// padding and next-header checks, TBAR check and strip. Leaves the inner packet.
+// Inbound: SPI lookup, replay pre-check, decrypt and verify, padding and
+// next-header checks, TBAR check, outer addresses = inner ones, replay commit,
+// strip. Leaves the inner packet.
 std::uint16_t esp_inbound(worker_ctx& w, const sa_snapshot& s, std::span<rte_mbuf*> pkts) noexcept;
 
 // TSC cycles to nanoseconds: the time base of worker_ctx::now_ns and of the

@@ -26,6 +26,7 @@ struct pkt_scratch {
     std::uint32_t text_len;
     std::uint32_t inner_len; // inner IPv4 bytes, for the SA's byte counts
     std::uint8_t status;     // 0 ok, else drop_reason + 1
+    bool finished;           // inbound: verified and stripped already (AES-GCM, right after its call)
 };
 
 struct worker_ctx {

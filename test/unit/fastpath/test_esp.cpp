@@ -310,6 +310,54 @@ TEST_CASE("replay: duplicates and too-old packets are dropped, ESN works", "[esp
     }
 }
 
+TEST_CASE("replay across workers: outer addresses must equal the inner ones", "[esp][replay]")
+{
+    // RSS hashes the outer addresses. A replay with a rewritten outer source
+    // could land on another worker, whose window has not seen it: the engine
+    // drops any packet whose outer pair is not its inner one, before the window.
+    for (const char* xf : {"gcm128", "cbc128-sha1"}) {
+        for (int variant = 0; variant < 4; ++variant) {
+            const std::uint16_t l2 = (variant & 1) != 0 ? 14 : 0;
+            const bool tbar_on = (variant & 2) != 0;
+            INFO(xf << " l2=" << l2 << " tbar=" << tbar_on);
+            harness h; // worker 0
+            auto w1 = make_worker_ctx(1, *h.drops, *h.events);
+            REQUIRE(w1);
+            w1.value->now_ns = h.now_ns;
+            tek t = make_tek(find_transform(xf), 0x8118);
+            t.replay_window = 64;
+            t.tbar = tbar_on;
+            const auto slot = setup(h, t);
+            REQUIRE(h.table->set_pseudotime(group_id, 77, 1'000'000, 10));
+            bytes frame(l2, 0xee);
+            const bytes inner = make_ipv4(src_ip, dst_ip, 40);
+            frame.insert(frame.end(), inner.begin(), inner.end());
+            const auto pk = encrypt(h, slot, frame, l2);
+            REQUIRE(pk);
+            const auto on_worker = [&](worker_ctx& w, const bytes& f) {
+                fake_mbuf fm(f, RTE_PKTMBUF_HEADROOM, l2);
+                rte_mbuf* p[1] = {&fm.m};
+                return esp_inbound(w, h.snap(), p) == 1;
+            };
+            bytes new_src = *pk;
+            new_src[l2 + 15] ^= 0x01; // outer source 10.0.0.1 -> 10.0.0.0
+            bytes new_dst = *pk;
+            new_dst[l2 + 16] ^= 0x80; // outer destination, first byte
+            // Worker 1 would accept a copy the first time it sees the sequence
+            // number: the outer rewrite is what stops it.
+            CHECK_FALSE(on_worker(*w1.value, new_src));
+            CHECK_FALSE(on_worker(*h.w, new_dst));
+            CHECK(h.drop(drop_reason::outer_mismatch) == 2);
+            CHECK(h.drop(drop_reason::replay) == 0);
+            // Neither consumed the sequence number: the genuine packet passes once.
+            CHECK(on_worker(*h.w, *pk));
+            CHECK_FALSE(on_worker(*h.w, *pk));
+            CHECK(h.drop(drop_reason::replay) == 1);
+            CHECK(h.total_drops() == 3);
+        }
+    }
+}
+
 TEST_CASE("TBAR: stamped, checked against the window, stripped", "[esp][tbar]")
 {
     harness h;
