@@ -622,15 +622,22 @@ struct crypto_bench {
         b.wports[1].crypto_group = 1;
         b.ctx.sas = table.get();
         b.ctx.esp = w.get();
+        b.ctx.group_counters = &groups;
     }
     ~crypto_bench()
     {
+        b.ctx.group_counters = nullptr;
         b.ctx.sas = nullptr;
         b.ctx.esp = nullptr;
         b.wports[1].crypto_group = 0;
         delete b.tables.crypto.exchange(nullptr);
     }
     std::uint64_t esp_drop(esp::drop_reason r) const { return drops->get(0, static_cast<std::size_t>(r)); }
+    // Worker 0's counter k of crypto group g (group 1 is the crypto-map port's).
+    std::uint64_t group_count(worker_counter k, std::uint32_t g = 1) const
+    {
+        return groups.get(0, g * fastpath::crypto_counter_count + fastpath::crypto_column(k));
+    }
 
     // A new generation of group 1's policy. The worker runs on this thread
     // between polls only, so the old one can go at once.
@@ -646,6 +653,7 @@ struct crypto_bench {
 
     acl::merge_input in;
     std::uint64_t generation = 0;
+    core::counter_set groups{fastpath::crypto_counter_names(), 1};
 };
 
 } // namespace
@@ -769,11 +777,6 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     start_eal();
     bench b;
     crypto_bench c(b);
-    core::counter_set groups(fastpath::crypto_counter_names(), 1);
-    b.ctx.group_counters = &groups;
-    const auto group_count = [&](std::uint32_t g, worker_counter k) {
-        return groups.get(0, g * fastpath::crypto_counter_count + fastpath::crypto_column(k));
-    };
     b.resolve_b();
     b.learn_a();
     b.drain(0);
@@ -803,8 +806,8 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     b.send(1, counter_frame);
     b.run();
     CHECK(b.sent(0).size() == 1);
-    CHECK(group_count(1, worker_counter::replay_fail) == 1);
-    CHECK(group_count(1, worker_counter::tbar_fail) == 0);
+    CHECK(c.group_count(worker_counter::replay_fail) == 1);
+    CHECK(c.group_count(worker_counter::tbar_fail) == 0);
 
     // TBAR: a packet stamped at pseudotime 5000 arrives when the group's clock says
     // 1005000, far outside the +-100 tick window.
@@ -825,8 +828,8 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     b.run();
     CHECK(b.sent(0).empty());
     CHECK(c.esp_drop(esp::drop_reason::tbar_window) == 1);
-    CHECK(group_count(1, worker_counter::tbar_fail) == 1);
-    CHECK(group_count(1, worker_counter::replay_fail) == 1);
+    CHECK(c.group_count(worker_counter::tbar_fail) == 1);
+    CHECK(c.group_count(worker_counter::replay_fail) == 1);
     CHECK(b.worker(worker_counter::tbar_fail) == 1);
     CHECK(b.worker(worker_counter::decap_fail) == 0);
     CHECK(fastpath::is_drop(worker_counter::tbar_fail));
@@ -834,11 +837,10 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     for (std::uint32_t g = 0; g < fastpath::max_crypto_groups; ++g) {
         if (g != 1) {
             INFO("group " << g);
-            CHECK(group_count(g, worker_counter::replay_fail) == 0);
-            CHECK(group_count(g, worker_counter::tbar_fail) == 0);
+            CHECK(c.group_count(worker_counter::replay_fail, g) == 0);
+            CHECK(c.group_count(worker_counter::tbar_fail, g) == 0);
         }
     }
-    b.ctx.group_counters = nullptr;
 }
 
 TEST_CASE("crypto map directions: inbound-optional accepts clear permits, inbound-only never encrypts")
@@ -1090,13 +1092,8 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     start_eal();
     bench b;
     crypto_bench c(b);
-    core::counter_set groups(fastpath::crypto_counter_names(), 1);
     core::counter_set port_drops(fastpath::port_drop_names(), 1);
-    b.ctx.group_counters = &groups;
     b.ctx.port_drops = &port_drops;
-    const auto group_count = [&](worker_counter k) {
-        return groups.get(0, 1 * fastpath::crypto_counter_count + fastpath::crypto_column(k));
-    };
     b.resolve_b();
     b.learn_a();
     b.drain(0);
@@ -1129,7 +1126,7 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     b.run();
     CHECK(b.sent(1).empty());
     CHECK(b.worker(worker_counter::fail_close_drop) == 1);
-    CHECK(group_count(worker_counter::fail_close_drop) == 1);
+    CHECK(c.group_count(worker_counter::fail_close_drop) == 1);
     CHECK(port_drops.get(0, 0) == 1);
     CHECK(fastpath::is_drop(worker_counter::fail_close_drop));
     // Clear traffic arriving from the WAN is dropped as well, against wan0.
@@ -1166,7 +1163,7 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     out = b.sent(1);
     REQUIRE(out.size() == 1);
     CHECK(out[0][14 + 9] == acl::proto_udp);
-    CHECK(group_count(worker_counter::bypass) == 3);
+    CHECK(c.group_count(worker_counter::bypass) == 3);
     CHECK(b.worker(worker_counter::fail_close_drop) == 2);
 
     // Registered: the group's policy replaces fail-close and the packet is encrypted.
@@ -1177,9 +1174,8 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     out = b.sent(1);
     REQUIRE(out.size() == 1);
     CHECK(out[0][14 + 9] == pkt::proto_esp);
-    CHECK(group_count(worker_counter::encrypt) == 1);
+    CHECK(c.group_count(worker_counter::encrypt) == 1);
     CHECK(b.worker(worker_counter::fail_close_drop) == 2);
-    b.ctx.group_counters = nullptr;
     b.ctx.port_drops = nullptr;
 }
 
