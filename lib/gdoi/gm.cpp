@@ -345,9 +345,7 @@ void gm::install(const registration& r)
     bus_.raise("GM_ACL_MERGE", "ACL betweem KS and GM in group " + cfg_.group + " merged.", {{"group", cfg_.group}});
     for (const auto& t : r.teks) {
         installer_.install_sa(cfg_.group, t);
-        if (std::find(installed_spis_.begin(), installed_spis_.end(), t.spi) == installed_spis_.end()) {
-            installed_spis_.push_back(t.spi);
-        }
+        track_expiry(t);
         if (keys_ != nullptr) {
             keys_->esp(t);
         }
@@ -367,6 +365,27 @@ void gm::install(const registration& r)
     }
 }
 
+void gm::track_expiry(const tek& t)
+{
+    auto [it, added] = installed_.emplace(t.spi, 0);
+    clock_.cancel(it->second);
+    const std::uint32_t spi = t.spi;
+    it->second = clock_.schedule(t.lifetime, [this, spi] {
+        // Its lifetime is over and no registration renewed it (seed 000: the old SA
+        // stays active until its lifetime expires). With none left and fail-close
+        // configured, the group closes again until it registers (seed 000).
+        installed_.erase(spi);
+        installer_.remove_sa(spi);
+        // Seed 000's event for an expired SA.
+        bus_.raise("GM_RE_REGISTER", "The IPsec SA (SPI " + std::to_string(spi) + ") of group " + cfg_.group +
+                                         " expired. Re-register to KS.",
+                   {{"group", cfg_.group}, {"spi", std::to_string(spi)}});
+        if (installed_.empty() && cfg_.fail_close) {
+            arm_fail_close();
+        }
+    });
+}
+
 void gm::arm_fail_close()
 {
     // Registration itself must get through: GDOI to the key servers first.
@@ -384,10 +403,11 @@ void gm::clear_registration()
         arm_fail_close(); // before the SAs go, so nothing crosses in clear in between
     }
     installer_.set_policy(cfg_.group, {});
-    for (const auto spi : installed_spis_) {
+    for (const auto& [spi, timer] : installed_) {
+        clock_.cancel(timer);
         installer_.remove_sa(spi);
     }
-    installed_spis_.clear();
+    installed_.clear();
     reg_.reset();
     registered_at_.reset();
     reregister_at_.reset();

@@ -13,6 +13,7 @@
 #include "gdoi/pull.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,7 @@ private:
     void on_retransmit();
     void install(const registration& r);
     void arm_fail_close();
+    void track_expiry(const tek& t);
     void schedule_reregistration(const registration& r);
     std::optional<outbound> handle_informational(const endpoint& from, byte_view datagram);
 
@@ -137,7 +139,9 @@ private:
     std::uint32_t dpd_seq_ = 0;
     std::optional<std::uint32_t> last_dpd_ack_;
     bool fail_close_armed_ = false;
-    std::vector<std::uint32_t> installed_spis_; // every TEK handed to the installer, for clear
+    // Every TEK handed to the installer, with the timer that takes it out when its
+    // lifetime ends (a newer registration's copy of the same TEK moves it on).
+    std::map<std::uint32_t, core::timer_id> installed_;
     std::optional<core::steady_time> registered_at_;
     std::optional<core::steady_time> reregister_at_;
     unsigned attempted_ = 0;

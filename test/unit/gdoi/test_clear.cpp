@@ -125,14 +125,13 @@ TEST_CASE("gm clear_registration takes the group out of the data plane", "[gdoi]
     testbed tb;
     tb.register_all();
     REQUIRE_FALSE(tb.installer.sas.empty());
-    const auto timers = tb.clock.pending(); // the KS's ISAKMP SA expiry and the re-registration
     tb.member->clear_registration();
     CHECK(tb.installer.sas.empty());
     CHECK(tb.installer.policies.at("GETVPN").empty()); // passes in clear until registered again
     CHECK(tb.member->state() == gm_state::idle);
     CHECK(tb.member->registered() == nullptr);
     CHECK_FALSE(tb.member->reregister_at());
-    CHECK(tb.clock.pending() == timers - 1); // the re-registration timer is gone
+    CHECK(tb.clock.pending() == 1); // the KS's ISAKMP SA expiry; the member's timers are gone
     tb.register_all();
     CHECK(tb.member->succeeded_registrations() == 2);
 }
@@ -151,4 +150,75 @@ TEST_CASE("gm clear_registration with fail-close goes back to fail-close before 
     REQUIRE(tb.installer.calls.size() > before);
     CHECK(tb.installer.calls[before].op == "set_fail_close");
     CHECK(tb.installer.sas.empty());
+}
+
+namespace {
+
+// Answers what the member sent last until the exchange ends (a re-registration).
+void answer(testbed& tb, const std::vector<outbound>& sent)
+{
+    REQUIRE_FALSE(sent.empty());
+    auto out = std::optional<bytes>(sent.back().data);
+    for (int hops = 0; out && hops < 12; ++hops) {
+        auto reply = tb.server->handle(gm1_ep, *out);
+        REQUIRE(reply);
+        auto next = tb.member->handle(ks_ep, *reply);
+        out = next ? std::optional<bytes>(next->data) : std::nullopt;
+    }
+    REQUIRE(tb.member->state() == gm_state::registered);
+}
+
+std::vector<std::uint32_t> spis(const group_keys& g)
+{
+    std::vector<std::uint32_t> out;
+    for (const auto& t : g.teks) {
+        out.push_back(t.spi);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a TEK no registration renews leaves the data plane when its lifetime ends", "[gdoi][clear][timers]")
+{
+    auto gc = gm_cfg();
+    gc.reregister_jitter = std::chrono::seconds{0};
+    testbed tb(ks_cfg(), gc);
+    std::vector<outbound> sent;
+    tb.member->set_sender([&](const outbound& o) { sent.push_back(o); });
+    tb.register_all();
+    const auto old = spis(*tb.server->group("GETVPN")); // 3600 s and 7200 s
+    tb.server->reload(ks_cfg(), "GETVPN");               // clear crypto gdoi on the key server
+    const auto fresh = spis(*tb.server->group("GETVPN"));
+
+    // The member re-registers 60 s before its first TEK ends and gets the new keys.
+    tb.clock.advance(std::chrono::seconds{3540});
+    answer(tb, sent);
+    for (const auto spi : {old[0], old[1], fresh[0], fresh[1]}) {
+        CHECK(tb.installer.sas.count(spi) == 1); // the old SAs stay active until they expire
+    }
+    tb.clock.advance(std::chrono::seconds{60});
+    CHECK(tb.installer.sas.count(old[0]) == 0);
+    CHECK(tb.installer.sas.count(old[1]) == 1);
+    CHECK(tb.events.has("GM_RE_REGISTER"));
+    tb.clock.advance(std::chrono::seconds{3600});
+    CHECK(tb.installer.sas.count(old[1]) == 0);
+    CHECK(tb.installer.sas.count(fresh[1]) == 1);
+    CHECK_FALSE(tb.installer.fail_close.count("GETVPN")); // no fail-close configured
+}
+
+TEST_CASE("with fail-close, the group closes again when its last TEK expires unrenewed", "[gdoi][clear][timers]")
+{
+    auto gc = gm_cfg();
+    gc.reregister_jitter = std::chrono::seconds{0};
+    gc.fail_close = true;
+    testbed tb(ks_cfg(), gc);
+    tb.member->set_sender([](const outbound&) {}); // the key server stays silent from now on
+    tb.register_all();
+    REQUIRE_FALSE(tb.installer.fail_close.at("GETVPN"));
+    tb.clock.advance(std::chrono::seconds{3600});
+    CHECK_FALSE(tb.installer.fail_close.at("GETVPN")); // TEK 2 still protects the group
+    tb.clock.advance(std::chrono::seconds{3600});
+    CHECK(tb.installer.sas.empty());
+    CHECK(tb.installer.fail_close.at("GETVPN"));
 }
