@@ -633,6 +633,24 @@ struct crypto_bench {
         delete b.tables.crypto.exchange(nullptr);
     }
     std::uint64_t esp_drop(esp::drop_reason r) const { return drops->get(0, static_cast<std::size_t>(r)); }
+    // ESP from the other member towards host A, as it arrives on wan1: made by
+    // this router's own outbound (crypto map on lan0 for a moment) with the
+    // group's current outbound SA. Clear `inner` on lan0 counts one policy_drop.
+    bytes esp_from_b(const bytes& inner)
+    {
+        b.wports[1].crypto_group = 0;
+        b.wports[0].crypto_group = 1;
+        b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
+        b.run();
+        auto out = b.sent(0);
+        b.wports[0].crypto_group = 0;
+        b.wports[1].crypto_group = 1;
+        REQUIRE(out.size() == 1);
+        REQUIRE(out[0][14 + 9] == pkt::proto_esp);
+        std::memcpy(&out[0][0], wan_mac.data(), 6);
+        std::memcpy(&out[0][6], mac_b.data(), 6);
+        return out[0];
+    }
     // Worker 0's counter k of crypto group g (group 1 is the crypto-map port's).
     std::uint64_t group_count(worker_counter k, std::uint32_t g = 1) const
     {
@@ -715,20 +733,8 @@ TEST_CASE("crypto map: ESP is decrypted and routed; replay, bad ICV, unknown SPI
     b.drain(0);
     b.drain(1);
 
-    // ESP from the other member towards host A: made by this router's own outbound.
     const bytes inner = ipv4(host_b, host_a, 64);
-    b.wports[1].crypto_group = 0;
-    b.wports[0].crypto_group = 1;  // encrypt on lan0 for a moment, to get a B -> A ESP packet
-    b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
-    b.run();
-    auto out = b.sent(0);
-    REQUIRE(out.size() == 1);
-    REQUIRE(out[0][14 + 9] == pkt::proto_esp);
-    b.wports[0].crypto_group = 0;
-    b.wports[1].crypto_group = 1;
-    bytes esp_frame = out[0];
-    std::memcpy(&esp_frame[0], wan_mac.data(), 6);
-    std::memcpy(&esp_frame[6], mac_b.data(), 6);
+    const bytes esp_frame = c.esp_from_b(inner);
 
     // A flipped ciphertext byte: the ICV check fails (before the replay window moves).
     bytes tampered = esp_frame;
@@ -740,7 +746,7 @@ TEST_CASE("crypto map: ESP is decrypted and routed; replay, bad ICV, unknown SPI
 
     b.send(1, esp_frame);
     b.run();
-    out = b.sent(0);
+    auto out = b.sent(0);
     REQUIRE(out.size() == 1);
     CHECK(mac_at(out[0], 0) == mac_a);
     CHECK(out[0].size() == 14 + inner.size());
@@ -782,23 +788,8 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     b.drain(0);
     b.drain(1);
 
-    // ESP from the other member towards host A, made by this router's own outbound
-    // with the group's current outbound SA.
     const bytes inner = ipv4(host_b, host_a, 64);
-    const auto esp_from_b = [&] {
-        b.wports[1].crypto_group = 0;
-        b.wports[0].crypto_group = 1;
-        b.send(1, eth(wan_mac, mac_b, pkt::ether_ipv4, inner));
-        b.run();
-        auto out = b.sent(0);
-        b.wports[0].crypto_group = 0;
-        b.wports[1].crypto_group = 1;
-        REQUIRE(out.size() == 1);
-        REQUIRE(out[0][14 + 9] == pkt::proto_esp);
-        std::memcpy(&out[0][0], wan_mac.data(), 6);
-        std::memcpy(&out[0][6], mac_b.data(), 6);
-        return out[0];
-    };
+    const auto esp_from_b = [&] { return c.esp_from_b(inner); };
 
     // Counter mode: the second copy of a packet is a replay.
     const bytes counter_frame = esp_from_b();
