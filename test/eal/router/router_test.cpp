@@ -288,6 +288,14 @@ struct bench {
         send(0, arp_frame(pkt::arp_request, mac_a, host_a, pkt::mac{}, lan_addr, pkt::mac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
         run();
     }
+    // Both hosts known, and the ARP traffic that took out of the way.
+    void learn_neighbours()
+    {
+        resolve_b();
+        learn_a();
+        drain(0);
+        drain(1);
+    }
 };
 
 bool eal_up = false;
@@ -728,10 +736,7 @@ TEST_CASE("crypto map: ESP is decrypted and routed; replay, bad ICV, unknown SPI
     start_eal();
     bench b;
     crypto_bench c(b);
-    b.resolve_b();
-    b.learn_a();
-    b.drain(0);
-    b.drain(1);
+    b.learn_neighbours();
 
     const bytes inner = ipv4(host_b, host_a, 64);
     const bytes esp_frame = c.esp_from_b(inner);
@@ -783,10 +788,7 @@ TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in thei
     start_eal();
     bench b;
     crypto_bench c(b);
-    b.resolve_b();
-    b.learn_a();
-    b.drain(0);
-    b.drain(1);
+    b.learn_neighbours();
 
     const bytes inner = ipv4(host_b, host_a, 64);
     const auto esp_from_b = [&] { return c.esp_from_b(inner); };
@@ -839,10 +841,7 @@ TEST_CASE("crypto map directions: inbound-optional accepts clear permits, inboun
     start_eal();
     bench b;
     crypto_bench c(b);
-    b.resolve_b();
-    b.learn_a();
-    b.drain(0);
-    b.drain(1);
+    b.learn_neighbours();
     const bytes from_b = ipv4(host_b, host_a, 64);
     const bytes to_b = ipv4(host_a, host_b, 64);
 
@@ -1085,10 +1084,7 @@ TEST_CASE("fail-close: before registration only GDOI and the fail-close deny lin
     crypto_bench c(b);
     core::counter_set port_drops(fastpath::port_drop_names(), 1);
     b.ctx.port_drops = &port_drops;
-    b.resolve_b();
-    b.learn_a();
-    b.drain(0);
-    b.drain(1);
+    b.learn_neighbours();
 
     // What gdoi::gm hands over before registering: GDOI to its key server (host B
     // here) and the fail-close ACL's deny line "deny tcp any eq 23 any".
@@ -1175,10 +1171,7 @@ TEST_CASE("fail-close armed at start: the drop-everything policy drops IPv4 both
     start_eal();
     bench b;
     crypto_bench c(b);
-    b.resolve_b();
-    b.learn_a();
-    b.drain(0);
-    b.drain(1);
+    b.learn_neighbours();
     // What the runtime publishes before its workers start for a group whose member
     // arms fail-close: no lines, only fail-close's drop.
     const acl::merge_input registered = c.in;
