@@ -23,13 +23,7 @@ PY=/usr/bin/python3
 work=$(mktemp -d)
 cap_pid=""
 ks_pid=""
-cleanup() {
-  [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
-  [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null && wait "$ks_pid" 2>/dev/null
-  topo2_down
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+trap topo2_cleanup EXIT
 
 SPI=0x1000
 KEY=00112233445566778899aabbccddeeff  # AES-128

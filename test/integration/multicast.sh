@@ -15,12 +15,7 @@ PY=/usr/bin/python3
 STREAM="$GDOI_SOURCE_ROOT/test/support/udp_stream.py"
 work=$(mktemp -d)
 cap_pid=""
-cleanup() {
-  [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
-  topo2_down
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+trap topo2_cleanup EXIT
 
 GROUP=239.1.1.1
 SPI=0x1000

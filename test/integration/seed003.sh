@@ -21,13 +21,7 @@ data="$GDOI_SOURCE_ROOT/test/data/configs"
 work=$(mktemp -d)
 cap_pid=""
 ks_pid=""
-cleanup() {
-  [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
-  [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null && wait "$ks_pid" 2>/dev/null
-  topo2_down
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+trap topo2_cleanup EXIT
 
 # The seed's key server address becomes host B's.
 sed 's/192\.168\.111\.111/10.77.3.1/g' "$data/seed003-ks1.cfg" >"$work/ks.cfg"

@@ -1,4 +1,4 @@
-# Sourced by test/integration/crypto.sh: a two-site GET VPN topology in network
+# Sourced by test/integration/{crypto,multicast,seed003}.sh: a two-site GET VPN topology in network
 # namespaces, every name carrying a per-run prefix, all removed by topo2_down.
 #
 #   host A 10.77.1.1 --- [lan0 10.77.1.254 | GM1 | wan0 10.99.0.1] ---
@@ -139,4 +139,14 @@ topo2_down() {
     ip netns del "$ns" 2>/dev/null
   done
   return 0
+}
+
+# topo2_cleanup: the EXIT trap of the two-site scripts. Stops the capture
+# ($cap_pid) and key server ($ks_pid) they started, if any, takes the topology
+# down and removes $work (kept with KEEP_WORK=1).
+topo2_cleanup() {
+  [ -n "${cap_pid:-}" ] && kill "$cap_pid" 2>/dev/null
+  [ -n "${ks_pid:-}" ] && kill "$ks_pid" 2>/dev/null && wait "$ks_pid" 2>/dev/null
+  topo2_down
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
