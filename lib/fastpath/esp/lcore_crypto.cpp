@@ -52,7 +52,9 @@ made<std::unique_ptr<worker_ctx>> make_worker_ctx(unsigned worker, core::counter
     IMB_AES_KEYEXP_128(w->mgr, key, w->cbc_iv_key, dec);
     explicit_bzero(key, sizeof(key));
     explicit_bzero(dec, sizeof(dec));
-    std::memset(w->zero, 0, sizeof(w->zero));
+    // Each refill counts through the low 32 bits from zero, so it never
+    // carries into the part that tells refills apart.
+    std::memset(w->cbc_iv_ctr + 12, 0, 4);
     r.value = std::move(w);
     return r;
 }

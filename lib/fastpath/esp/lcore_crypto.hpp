@@ -40,8 +40,9 @@ struct worker_ctx {
     unsigned burst_bad = 0;           // packets of the current burst that failed so far
     alignas(64) gcm_context_data gcm_ctx; // scratch of the direct AES-GCM calls
     alignas(16) std::uint8_t cbc_iv_key[16 * 15];   // AES-128 schedule of a random per-worker key
-    alignas(16) std::uint8_t cbc_iv_ctr[16];        // counter encrypted under it for each CBC IV
-    alignas(16) std::uint8_t zero[16];
+    alignas(16) std::uint8_t cbc_iv_ctr[16];        // first counter block of the next refill (low 32 bits 0)
+    alignas(64) std::uint8_t cbc_ivs[max_burst][16]; // CBC IVs made ahead: E_k(counter) each
+    unsigned cbc_iv_next = max_burst;               // the next unused one; max_burst: all used
     pkt_scratch pkts[max_burst];
     rte_mbuf* bad[max_burst];
     // AES-CBC+HMAC jobs gathered for intel-ipsec-mb's synchronous burst API:

@@ -162,6 +162,59 @@ TEST_CASE("CBC IVs are not a visible counter", "[esp][iv]")
     CHECK(diff > 20);
 }
 
+TEST_CASE("CBC IVs are AES of a counter under the worker's key, across refills", "[esp][iv]")
+{
+    harness h;
+    const auto slot = setup(h, make_tek(find_transform("cbc128-sha1"), 0x3005), false);
+    // A key and counter the test knows, in place of the random ones.
+    const std::uint8_t key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+                                  0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
+    alignas(16) std::uint8_t dec[16 * 15];
+    IMB_AES_KEYEXP_128(h.w->mgr, key, h.w->cbc_iv_key, dec);
+    std::uint8_t ctr[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0};
+    std::memcpy(h.w->cbc_iv_ctr, ctr, 16);
+    h.w->cbc_iv_next = max_burst;
+
+    // Bursts of 64 use up two refills and start a third.
+    const bytes inner = make_ipv4(src_ip, dst_ip, 10);
+    std::vector<bytes> ivs;
+    for (int burst = 0; burst < 9; ++burst) {
+        std::vector<std::unique_ptr<fake_mbuf>> fms;
+        std::vector<rte_mbuf*> p;
+        for (int i = 0; i < 64; ++i) {
+            fms.push_back(std::make_unique<fake_mbuf>(inner, RTE_PKTMBUF_HEADROOM, 0));
+            p.push_back(&fms.back()->m);
+        }
+        REQUIRE(esp_outbound(*h.w, h.snap(), slot, p) == 64);
+        for (auto& fm : fms) {
+            const bytes out = fm->data();
+            ivs.emplace_back(out.begin() + 28, out.begin() + 44);
+        }
+    }
+    // Expected: refill r encrypts the blocks (ctr with byte 11 = 0xff + r carried
+    // into byte 10, low 32 bits 0..255) under the key.
+    EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+    REQUIRE(EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), nullptr, key, nullptr) == 1);
+    EVP_CIPHER_CTX_set_padding(c, 0);
+    for (std::size_t k = 0; k < ivs.size(); ++k) {
+        const std::uint32_t refill = static_cast<std::uint32_t>(k / max_burst);
+        std::uint8_t block[16] = {};
+        const std::uint32_t hi = 0xffu + refill; // bytes 10..11 of the counter
+        block[10] = static_cast<std::uint8_t>(hi >> 8);
+        block[11] = static_cast<std::uint8_t>(hi);
+        const std::uint32_t lo = static_cast<std::uint32_t>(k % max_burst);
+        block[14] = static_cast<std::uint8_t>(lo >> 8);
+        block[15] = static_cast<std::uint8_t>(lo);
+        std::uint8_t want[16];
+        int n = 0;
+        REQUIRE(EVP_EncryptUpdate(c, want, &n, block, 16) == 1);
+        INFO("IV " << k);
+        REQUIRE(ivs[k] == bytes(want, want + 16));
+    }
+    EVP_CIPHER_CTX_free(c);
+    CHECK(std::set<bytes>(ivs.begin(), ivs.end()).size() == ivs.size());
+}
+
 TEST_CASE("counter-mode SA without a sender ID refuses to encrypt", "[esp][iv]")
 {
     for (const char* name : {"gcm128", "gmac256"}) {
