@@ -204,9 +204,13 @@ void cbc_hmac_run(worker_ctx& w) noexcept
     IMB_JOB* jobs = longest_first(w, n);
     std::uint32_t done;
     if constexpr (Enc) {
-        done = IMB_SUBMIT_CIPHER_BURST(w.mgr, jobs, n, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT, Key);
+        // Outbound jobs carry only lengths and pointers of our own making (the
+        // SA was checked at install), so the library's per-job checks are
+        // skipped, as DPDK's aesni_mb driver does: about 44 instructions of
+        // 1,360 a 64-byte packet. Inbound lengths come from the wire: checked.
+        done = IMB_SUBMIT_CIPHER_BURST_NOCHECK(w.mgr, jobs, n, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT, Key);
         if (done == n) {
-            done = IMB_SUBMIT_HASH_BURST(w.mgr, jobs, n, Hash);
+            done = IMB_SUBMIT_HASH_BURST_NOCHECK(w.mgr, jobs, n, Hash);
         }
     } else {
         done = IMB_SUBMIT_HASH_BURST(w.mgr, jobs, n, Hash);
