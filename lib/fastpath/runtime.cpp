@@ -265,6 +265,7 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
 
     states_.resize(opts.workers);
     ctx_.resize(opts.workers);
+    const reassembly_limits reasm = reassembly_limits_for(opts.mbufs, opts.workers);
     for (unsigned w = 0; w < opts.workers; ++w) {
         worker_ctx& c = ctx_[w];
         c.index = w;
@@ -287,6 +288,11 @@ std::string runtime::bring_up(const runtime_options& opts, std::string& notice)
         if (crypto) {
             c.sas = sa_table_.get();
             c.esp = esp_ctx_[w].get();
+            // ESP fragments on crypto-map ports are reassembled before decryption.
+            const auto socket = static_cast<int>(rte_lcore_to_socket_id(lcores_[w]));
+            if (std::string err = create_reassembly(c, reasm, socket); !err.empty()) {
+                return "worker " + std::to_string(w) + ": " + err;
+            }
         }
     }
     // Fail-close holds from the first packet: before the workers start, a group
@@ -496,6 +502,9 @@ void runtime::stop_dataplane()
         final_stats_.push_back(read_port_stats(p.name, p.port_id));
     }
     // Workers and service thread are gone: free queued mbufs and every table.
+    for (worker_ctx& c : ctx_) {
+        destroy_reassembly(c);  // fragments still waiting go back to the pool
+    }
     if (control_) {
         control_->shutdown();
     }
@@ -592,8 +601,9 @@ std::string runtime::stats_line() const
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::rx_packets))) + " tx " +
             std::to_string(get(w, static_cast<std::size_t>(worker_counter::tx_packets))) + " drop " +
             std::to_string(drops) + (reasons.empty() ? "" : " (" + reasons.substr(1) + ")");
-        for (const worker_counter c : {worker_counter::fragmented, worker_counter::mcast_forwarded,
-                                       worker_counter::encrypt, worker_counter::decrypt, worker_counter::bypass}) {
+        for (const worker_counter c : {worker_counter::fragmented, worker_counter::reassembled,
+                                       worker_counter::mcast_forwarded, worker_counter::encrypt,
+                                       worker_counter::decrypt, worker_counter::bypass}) {
             const auto ci = static_cast<std::size_t>(c);
             if (get(w, ci) != 0) {
                 s += " " + counters_.name(ci) + " " + std::to_string(get(w, ci));

@@ -6,10 +6,12 @@
 #include <rte_ethdev.h>
 #include <rte_ip_frag.h>
 #include <rte_lpm.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -24,10 +26,11 @@ namespace fastpath {
 std::vector<std::string> worker_counter_names()
 {
     return {"rx_packets",  "rx_bytes",    "tx_packets",   "tx_bytes",          "forwarded",  "punted",
-            "injected",    "arp_pending", "fragmented",   "icmp_sent",         "mcast_forwarded",
+            "injected",    "arp_pending", "fragmented",   "reassembled",       "icmp_sent",  "mcast_forwarded",
             "encrypt",     "decrypt",
             "bypass",      "tx_full",     "bad_l2",       "not_ipv4",          "bad_ip",     "ttl_exceeded",
-            "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "punt_full",  "no_snapshot",
+            "no_route",    "no_neighbour", "mtu_exceeded", "frag_failed",      "reassembly_drop",
+            "reassembly_too_big", "punt_full",  "no_snapshot",
             "mcast_no_port", "mcast_copy_failed",
             "no_sa",       "invalid_sa",  "encaps_fail",  "decap_fail",        "invalid_prot", "verify_fail",
             "replay_fail", "tbar_fail",   "policy_drop", "fail_close_drop", "icmp_rate_limited", "no_mbuf", "loops",
@@ -660,6 +663,55 @@ void route(const poll_env& e, rte_mbuf* m, std::uint8_t* ip, std::uint16_t in_pi
     to_neighbour(e, m, nh.port, nh_ip);
 }
 
+// ---- ESP reassembly ------------------------------------------------------------
+
+// Frees what the reassembly table gave up on (timed out, no room, duplicate or
+// inconsistent fragments), each against the port that received it. The death
+// row must be emptied before it fills: after every table call and every poll.
+void reap_fragments(const poll_env& e) noexcept
+{
+    rte_ip_frag_death_row& dr = *e.ctx.death_row;
+    if (dr.cnt == 0) {
+        return;
+    }
+    for (std::uint32_t i = 0; i < dr.cnt; ++i) {
+        e.port_drop(dr.row[i]->port);
+    }
+    e.count(worker_counter::reassembly_drop, dr.cnt);
+    rte_ip_frag_free_death_row(&dr, 0);
+}
+
+// An ESP fragment (ip = its checked header) goes into this worker's table.
+// Returns the whole ESP packet once the last fragment is in, as one segment
+// with a valid outer header; else null (the table keeps m, or m was dropped).
+rte_mbuf* reassemble(const poll_env& e, rte_mbuf* m, std::uint8_t* ip) noexcept
+{
+    // The library reads these, and wants the data to start at the L2 header:
+    // it strips L2 + L3 from every fragment but the first when it chains them.
+    m->l2_len = pkt::eth_hdr_len;
+    m->l3_len = pkt::ipv4_hdr_len(ip);
+    rte_mbuf* whole = rte_ipv4_frag_reassemble_packet(e.ctx.frag_tbl, e.ctx.death_row, m, rte_rdtsc(),
+                                                      reinterpret_cast<rte_ipv4_hdr*>(ip));
+    reap_fragments(e);
+    if (whole == nullptr) {
+        return nullptr;
+    }
+    // A chain of the fragments' mbufs; the ESP engine takes one segment. The
+    // copy fits when the first mbuf has the tailroom (one default mbuf holds
+    // 2048 bytes: any packet of a 1500-byte path).
+    if (rte_pktmbuf_linearize(whole) != 0) {
+        drop(e, whole, worker_counter::reassembly_too_big);
+        return nullptr;
+    }
+    // rte_ip_frag set the total length and cleared MF and the offset, but left
+    // the header checksum zero for TX offload: make the header valid again.
+    auto* outer = rte_pktmbuf_mtod_offset(whole, std::uint8_t*, pkt::eth_hdr_len);
+    whole->ol_flags &= ~RTE_MBUF_F_TX_IP_CKSUM;
+    pkt::put16(outer + 10, 0);
+    pkt::put16(outer + 10, pkt::inet_checksum(outer, pkt::ipv4_hdr_len(outer)));
+    e.count(worker_counter::reassembled);
+    return whole;
+}
 
 // Arrivals on a crypto-map port. ESP is decrypted (SPI lookup over every
 // group's current and previous SAs) and its inner packet must match a permit of
@@ -679,8 +731,17 @@ void crypto_inbound(const poll_env& e, rte_mbuf** pkts, std::uint16_t n, std::ui
             continue;
         }
         if (ip[9] == pkt::proto_esp && e.sas != nullptr) {
-            pkts[i]->l2_len = pkt::eth_hdr_len;
-            esp_pkts[nesp++] = pkts[i];
+            rte_mbuf* m = pkts[i];
+            // Post-fragmented ESP (a peer or the WAN split it after encryption)
+            // is made whole first; clear fragments take the clear path as they are.
+            if (e.ctx.frag_tbl != nullptr && rte_ipv4_frag_pkt_is_fragmented(reinterpret_cast<rte_ipv4_hdr*>(ip))) {
+                m = reassemble(e, m, ip);
+                if (m == nullptr) {
+                    continue;
+                }
+            }
+            m->l2_len = pkt::eth_hdr_len;
+            esp_pkts[nesp++] = m;
         } else {
             clear_ip[nclear] = ip;
             clear[nclear++] = pkts[i];
@@ -804,6 +865,12 @@ unsigned worker_poll(const worker_ctx& ctx) noexcept
         }
     }
 
+    if (ctx.frag_tbl != nullptr) {
+        // Fragments whose packet did not complete within the lifetime.
+        rte_ip_frag_table_del_expired_entries(ctx.frag_tbl, ctx.death_row, rte_rdtsc());
+        reap_fragments(e);
+    }
+
     if (ctx.inject != nullptr) {
         const unsigned n = rte_ring_dequeue_burst(ctx.inject, reinterpret_cast<void**>(pkts), ctx.burst, nullptr);
         for (unsigned i = 0; i < n; ++i) {
@@ -821,6 +888,49 @@ unsigned worker_poll(const worker_ctx& ctx) noexcept
         flush(e, p);
     }
     return received;
+}
+
+reassembly_limits reassembly_limits_for(unsigned mbufs, unsigned workers)
+{
+    // A packet being reassembled holds up to RTE_LIBRTE_IP_FRAG_MAX_FRAG mbufs.
+    reassembly_limits lim;
+    const std::uint64_t quarter = mbufs / 4u / std::max(workers, 1u) / RTE_LIBRTE_IP_FRAG_MAX_FRAG;
+    lim.max_entries = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(quarter, 16, lim.max_entries));
+    return lim;
+}
+
+std::string create_reassembly(worker_ctx& ctx, const reassembly_limits& lim, int socket)
+{
+    // 16-way buckets, and two candidate buckets per key: room for four times
+    // max_entries, so that collisions rarely refuse a packet below the limit.
+    constexpr std::uint32_t bucket_entries = 16;
+    const std::uint32_t buckets = rte_align32pow2(std::max<std::uint32_t>(lim.max_entries / 8, 1));
+    const std::uint64_t lifetime = rte_get_tsc_hz() / 1000 * lim.lifetime_ms;
+    ctx.frag_tbl = rte_ip_frag_table_create(buckets, bucket_entries, lim.max_entries, lifetime, socket);
+    if (ctx.frag_tbl == nullptr) {
+        return "cannot create the ESP reassembly table (" + std::to_string(lim.max_entries) + " packets) on socket " +
+            std::to_string(socket);
+    }
+    ctx.death_row = static_cast<rte_ip_frag_death_row*>(
+        rte_zmalloc_socket("fp_death_row", sizeof(rte_ip_frag_death_row), RTE_CACHE_LINE_SIZE, socket));
+    if (ctx.death_row == nullptr) {
+        destroy_reassembly(ctx);
+        return "cannot allocate the ESP reassembly death row on socket " + std::to_string(socket);
+    }
+    return {};
+}
+
+void destroy_reassembly(worker_ctx& ctx) noexcept
+{
+    if (ctx.frag_tbl != nullptr) {
+        rte_ip_frag_table_destroy(ctx.frag_tbl);
+        ctx.frag_tbl = nullptr;
+    }
+    if (ctx.death_row != nullptr) {
+        rte_ip_frag_free_death_row(ctx.death_row, 0);
+        rte_free(ctx.death_row);
+        ctx.death_row = nullptr;
+    }
 }
 
 int worker_main(void* arg) noexcept

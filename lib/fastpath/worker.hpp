@@ -16,6 +16,8 @@
 #include "acl/classifier.hpp"
 #include "fastpath/snapshot.hpp"
 
+struct rte_ip_frag_death_row;
+struct rte_ip_frag_tbl;
 struct rte_mbuf;
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -39,6 +41,7 @@ enum class worker_counter : std::size_t {
     injected,      // sent for the control thread (kernel output, ARP, resolved packets)
     arp_pending,   // parked with the control thread until its next hop resolves
     fragmented,    // packets split with rte_ipv4_fragment_packet
+    reassembled,   // ESP packets rebuilt from IPv4 fragments on a crypto-map port (rte_ip_frag)
     icmp_sent,     // ICMP errors generated
     mcast_forwarded,  // multicast copies sent out of a port with a static group
     // crypto map ("show crypto gdoi gm dataplane counters")
@@ -55,6 +58,8 @@ enum class worker_counter : std::size_t {
     no_neighbour,  // the resolve queue to the control thread was full
     mtu_exceeded,  // bigger than the egress MTU with DF set
     frag_failed,   // rte_ipv4_fragment_packet refused it (no mbufs, too many fragments)
+    reassembly_drop,     // ESP fragments the reassembly table freed: timed out, no room, duplicate, inconsistent
+    reassembly_too_big,  // a reassembled ESP packet that does not fit one mbuf segment
     punt_full,     // the exception ring to the control thread was full
     no_snapshot,   // no routing table published yet
     mcast_no_port, // a forwarded group arrived on the only port that has it
@@ -62,7 +67,7 @@ enum class worker_counter : std::size_t {
     no_sa,         // a permit with no usable outbound SA (send)
     invalid_sa,    // ESP with an unknown SPI (rcv)
     encaps_fail,   // the ESP engine refused to encrypt (no sender ID, no room, ...)
-    decap_fail,    // ESP malformed: truncated, bad padding, bad inner packet, fragment
+    decap_fail,    // ESP malformed: truncated, bad padding, bad inner packet (or a fragment, without reassembly)
     invalid_prot,  // ESP whose next header is neither IPv4 nor TBAR metadata
     verify_fail,   // ICV check failed
     replay_fail,   // counter replay window: duplicate or too old
@@ -150,7 +155,26 @@ struct worker_ctx {
     worker_state* state = nullptr;             // worker: rw, ctl: none while running
     const esp::sa_table* sas = nullptr;        // worker: acquire-loads current(), ctl: installs; null = no ESP
     esp::worker_ctx* esp = nullptr;            // worker: rw, ctl: none while running; null = no ESP
+    rte_ip_frag_tbl* frag_tbl = nullptr;       // worker: rw, ctl: creates before the launch, destroys after the
+                                               // stop (create_reassembly); null = ESP fragments are dropped
+    rte_ip_frag_death_row* death_row = nullptr;  // worker: rw, ctl: as frag_tbl. What the table gave up on
 };
+
+// Reassembly of ESP fragments on crypto-map ports (rte_ip_frag), per worker.
+struct reassembly_limits {
+    std::uint32_t max_entries = 4096;  // packets being reassembled at once; more are dropped
+    std::uint64_t lifetime_ms = 2000;  // a packet not complete by then is dropped
+};
+// The limits for `workers` workers fed by a pool of `mbufs`: at most 4096 packets
+// each, fewer (but 16 at least) when their fragments could tie up more than a
+// quarter of the pool.
+reassembly_limits reassembly_limits_for(unsigned mbufs, unsigned workers);
+// Creates ctx.frag_tbl and ctx.death_row on `socket`. Control thread, before the
+// launch; returns "" or the error.
+std::string create_reassembly(worker_ctx& ctx, const reassembly_limits& lim, int socket);
+// Frees them and every fragment they still hold: after the worker has stopped,
+// before the pool goes.
+void destroy_reassembly(worker_ctx& ctx) noexcept;
 
 // Mbuf metadata on the rings, set by whoever enqueues:
 //   punt:    m->port = ingress port index
