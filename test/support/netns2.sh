@@ -57,11 +57,13 @@ topo2_up() {
   return 0
 }
 
-# site_ports N [WAN_EXTRA [LAN_EXTRA]]: GM N's DPDK ports, addresses and route to
-# the other site (N = 1 or 2), the platform part every two-site test config shares.
-# The extra lines go under interface wan0 (crypto map, igmp, ...) and lan0.
+# site_ports N [WAN_EXTRA [LAN_EXTRA [WAN_VDEV]]]: GM N's DPDK ports, addresses and
+# route to the other site (N = 1 or 2), the platform part every two-site test config
+# shares. The extra lines go under interface wan0 (crypto map, igmp, ...) and lan0;
+# WAN_VDEV replaces wan0's af_packet device.
 site_ports() {
   local n=$1 other=$((3 - $1))
+  local wan_vdev=${4:-net_af_packet1,iface=g$n-wan,qdisc_bypass=0}
   local lan_net=$([ "$n" = 1 ] && echo 10.77.1 || echo 10.77.3)
   local far_net=$([ "$n" = 1 ] && echo 10.77.3 || echo 10.77.1)
   cat <<CFG
@@ -71,7 +73,7 @@ interface lan0
 ${3:-}
 !
 interface wan0
- dpdk-port vdev net_af_packet1,iface=g$n-wan,qdisc_bypass=0
+ dpdk-port vdev $wan_vdev
  ip address 10.99.0.$n 255.255.255.0
 ${2:-}
 !
