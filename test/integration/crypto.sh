@@ -390,10 +390,10 @@ scenario "ESP fragmented after encryption is reassembled by GM2, decrypted and d
 # scapy, knowing the group key, encrypts a 1200-byte UDP datagram from A to B
 # and sends the ESP packet as 3 IPv4 fragments. Neither mode keeps a counter
 # replay window (manual SA: no replay; the key server: replay time, TBAR), so
-# the sequence number is free; nothing after this scenario sends through GM1
-# anyway. A ping from A to B runs meanwhile: GM2 learns B's address, and with
-# TBAR the plaintext starts with our metadata block (docs/wire.md),
-# stamped with GM1's current pseudotime, read from one of its packets to B.
+# the sequence number (1) cannot stop GM1's packets; and this scenario is the
+# last. A ping from A to B runs meanwhile: GM2 learns B's address, and with
+# TBAR the plaintext starts with our metadata block (docs/wire.md), stamped
+# with GM1's current pseudotime, read from one of its packets to B.
 fresh_stats "$work/gm2-pcap.log"
 reasm_before=$(counter "$work/gm2-pcap.log" reassembled)
 in_b "$PY" - >"$work/reasm.out" 2>&1 <<'PYEOF' &
