@@ -943,6 +943,41 @@ TEST_CASE("crypto map: an ESP fragment whose packet does not complete in the lif
     b.ctx.port_drops = nullptr;
 }
 
+TEST_CASE("crypto map: with the reassembly table full, one more packet's fragment is dropped; the rest complete")
+{
+    start_eal();
+    bench b;
+    crypto_bench c(b);
+    b.learn_neighbours();
+    fastpath::destroy_reassembly(b.ctx);
+    fastpath::reassembly_limits lim;
+    lim.max_entries = 16;
+    REQUIRE(fastpath::create_reassembly(b.ctx, lim, SOCKET_ID_ANY).empty());
+
+    // 17 packets (each its own IPv4 ID) send their first fragment only.
+    const bytes inner = ipv4(host_b, host_a, 400);
+    std::vector<std::vector<bytes>> held;
+    for (int i = 0; i < 17; ++i) {
+        held.push_back(fragments(c.esp_from_b(inner), 2));
+    }
+    for (const auto& f : held) {
+        b.send(1, f[0]);
+    }
+    b.run();
+    CHECK(b.sent(0).empty());
+    CHECK(b.worker(worker_counter::reassembly_drop) == 1);  // the 17th: no room
+
+    // The 16 held ones complete and decrypt; the 17th's second half waits alone.
+    for (const auto& f : held) {
+        b.send(1, f[1]);
+    }
+    b.run();
+    CHECK(b.sent(0).size() == 16);
+    CHECK(b.worker(worker_counter::reassembled) == 16);
+    CHECK(b.worker(worker_counter::decrypt) == 16);
+    CHECK(b.worker(worker_counter::reassembly_drop) == 1);
+}
+
 TEST_CASE("crypto map: a counter replay and a TBAR window drop each land in their own counter of the port's group")
 {
     start_eal();
