@@ -367,10 +367,12 @@ void gm::install(const registration& r)
 
 void gm::track_expiry(const tek& t)
 {
-    auto [it, added] = installed_.emplace(t.spi, 0);
-    clock_.cancel(it->second);
+    installed_tek& inst = installed_[t.spi];
+    clock_.cancel(inst.timer);
+    inst.t = t;
+    inst.expires = clock_.now() + t.lifetime;
     const std::uint32_t spi = t.spi;
-    it->second = clock_.schedule(t.lifetime, [this, spi] {
+    inst.timer = clock_.schedule(t.lifetime, [this, spi] {
         // Its lifetime is over and no registration renewed it (seed 000: the old SA
         // stays active until its lifetime expires). With none left and fail-close
         // configured, the group closes again until it registers (seed 000).
@@ -403,8 +405,8 @@ void gm::clear_registration()
         arm_fail_close(); // before the SAs go, so nothing crosses in clear in between
     }
     installer_.set_policy(cfg_.group, {});
-    for (const auto& [spi, timer] : installed_) {
-        clock_.cancel(timer);
+    for (const auto& [spi, inst] : installed_) {
+        clock_.cancel(inst.timer);
         installer_.remove_sa(spi);
     }
     installed_.clear();

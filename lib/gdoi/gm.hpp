@@ -92,6 +92,15 @@ public:
     unsigned succeeded_registrations() const { return succeeded_; }
     // Numbers this GM's ISAKMP SAs in creation order (IOS's conn-id); 0 before start().
     std::uint32_t conn_id() const { return conn_id_; }
+    // A TEK handed to the installer, and when its lifetime ends.
+    struct installed_tek {
+        tek t;
+        core::steady_time expires{};
+        core::timer_id timer = 0; // takes it out of the data plane at `expires`
+    };
+    // Every TEK in the data plane, by SPI: the current registration's, and older
+    // ones until their lifetime ends (`show crypto ipsec sa`).
+    const std::map<std::uint32_t, installed_tek>& installed() const { return installed_; }
 
     // The direction the group's SAs are used in now: the configured one (inbound only
     // under the KS's receive-only), or the operator's since the last registration.
@@ -139,9 +148,9 @@ private:
     std::uint32_t dpd_seq_ = 0;
     std::optional<std::uint32_t> last_dpd_ack_;
     bool fail_close_armed_ = false;
-    // Every TEK handed to the installer, with the timer that takes it out when its
-    // lifetime ends (a newer registration's copy of the same TEK moves it on).
-    std::map<std::uint32_t, core::timer_id> installed_;
+    // Every TEK handed to the installer (a newer registration's copy of the same
+    // TEK moves its end on).
+    std::map<std::uint32_t, installed_tek> installed_;
     std::optional<core::steady_time> registered_at_;
     std::optional<core::steady_time> reregister_at_;
     unsigned attempted_ = 0;

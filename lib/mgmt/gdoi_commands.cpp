@@ -670,6 +670,25 @@ command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk,
         }
         return nullptr;
     };
+    // One SA's lines and JSON, with `left` seconds of its lifetime.
+    const auto sa_entry = [&](const gdoi::tek& t, long long left, std::string& text) {
+        text += "     spi: " + spi_text(t.spi) + "\n";
+        text += "       transform: " + transform_text(t.transform) + " ,\n";
+        text += "       sa timing: remaining key lifetime (sec): (" + std::to_string(left) + ")\n";
+        text += "       " + replay_text(t.replay) + "\n";
+        json tj = tek_json(t, left);
+        if (const auto* n = traffic(t.spi)) {
+            text += "       #pkts encaps: " + std::to_string(n->enc_pkts) + ", #pkts encrypt: " +
+                    std::to_string(n->enc_pkts) + ", #bytes encaps: " + std::to_string(n->enc_bytes) + "\n";
+            text += "       #pkts decaps: " + std::to_string(n->dec_pkts) + ", #pkts decrypt: " +
+                    std::to_string(n->dec_pkts) + ", #bytes decaps: " + std::to_string(n->dec_bytes) + "\n";
+            tj["encaps_pkts"] = n->enc_pkts;
+            tj["encaps_bytes"] = n->enc_bytes;
+            tj["decaps_pkts"] = n->dec_pkts;
+            tj["decaps_bytes"] = n->dec_bytes;
+        }
+        return tj;
+    };
     std::string text;
     json groups = json::array();
     for (const auto* gm : v.members()) {
@@ -679,36 +698,41 @@ command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk,
         text += "    local addr " + addr(c.local_addr) + ", key server " + addr(gm->server().addr) + "\n";
         json teks = json::array();
         if (reg == nullptr) {
-            text += "    no SAs: " + gm_status_text(gm->state()) + "\n\n";
+            text += "    no SAs: " + gm_status_text(gm->state()) + "\n";
         } else {
             const auto since = gm->registered_at().value_or(clk.now());
             // Group SAs are symmetric: the same SPI protects both directions.
             text += "\n    inbound/outbound esp sas:\n";
             for (const auto& t : reg->teks) {
-                const auto left = remaining(t.lifetime, since, clk);
-                text += "     spi: " + spi_text(t.spi) + "\n";
-                text += "       transform: " + transform_text(t.transform) + " ,\n";
-                text += "       sa timing: remaining key lifetime (sec): (" + std::to_string(left) + ")\n";
-                text += "       " + replay_text(t.replay) + "\n";
-                json tj = tek_json(t, left);
-                if (const auto* n = traffic(t.spi)) {
-                    text += "       #pkts encaps: " + std::to_string(n->enc_pkts) + ", #pkts encrypt: " +
-                            std::to_string(n->enc_pkts) + ", #bytes encaps: " + std::to_string(n->enc_bytes) + "\n";
-                    text += "       #pkts decaps: " + std::to_string(n->dec_pkts) + ", #pkts decrypt: " +
-                            std::to_string(n->dec_pkts) + ", #bytes decaps: " + std::to_string(n->dec_bytes) + "\n";
-                    tj["encaps_pkts"] = n->enc_pkts;
-                    tj["encaps_bytes"] = n->enc_bytes;
-                    tj["decaps_pkts"] = n->dec_pkts;
-                    tj["decaps_bytes"] = n->dec_bytes;
-                }
-                teks.push_back(std::move(tj));
+                teks.push_back(sa_entry(t, remaining(t.lifetime, since, clk), text));
             }
-            text += "\n";
         }
+        // An earlier registration's SAs stay in the data plane until their
+        // lifetime ends (seed 000), for what other members still send with them.
+        // Listed soonest to expire first.
+        std::vector<const gdoi::gm::installed_tek*> earlier;
+        for (const auto& [spi, inst] : gm->installed()) {
+            const bool current = reg != nullptr && std::any_of(reg->teks.begin(), reg->teks.end(),
+                                                               [&](const gdoi::tek& t) { return t.spi == spi; });
+            if (!current) {
+                earlier.push_back(&inst);
+            }
+        }
+        std::sort(earlier.begin(), earlier.end(), [](const auto* a, const auto* b) { return a->expires < b->expires; });
+        json previous = json::array();
+        if (!earlier.empty()) {
+            text += "\n    earlier registration's esp sas, until they expire:\n";
+        }
+        for (const auto* inst : earlier) {
+            const auto installed_at = inst->expires - inst->t.lifetime;
+            previous.push_back(sa_entry(inst->t, remaining(inst->t.lifetime, installed_at, clk), text));
+        }
+        text += "\n";
         groups.push_back({{"group", c.group},
                           {"local_addr", addr(c.local_addr)},
                           {"key_server", addr(gm->server().addr)},
-                          {"teks", teks}});
+                          {"teks", teks},
+                          {"previous_teks", previous}});
     }
     if (groups.empty()) {
         text = "No IPsec SAs: this box is not a GDOI group member.\n";

@@ -403,6 +403,69 @@ TEST_CASE("show crypto ipsec sa adds each SA's packet counts from the data plane
     CHECK_FALSE(out.data["groups"][0]["teks"][0].contains("encaps_pkts"));
 }
 
+TEST_CASE("show crypto ipsec sa keeps an earlier registration's SAs until they expire")
+{
+    gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
+    std::vector<gdoi::outbound> sent;
+    tb.member->set_sender([&](const gdoi::outbound& o) { sent.push_back(o); });
+    tb.register_all();
+    fixed_node view;
+    view.gms = {tb.member.get()};
+    const auto old = tb.server->group("GETVPN")->teks;  // 3600 s and 7200 s
+    tb.server->reload(gdoi_test::ks_cfg(), "GETVPN");   // new TEKs on the key server
+    const auto fresh = tb.server->group("GETVPN")->teks;
+
+    // The member re-registers 60 s before its first TEK ends.
+    tb.clock.advance(std::chrono::seconds{3540});
+    REQUIRE_FALSE(sent.empty());
+    tb.reregister(sent.back().data);
+    auto out = mgmt::show_ipsec_sa(view, tb.clock);
+    CHECK(out.text == fill("group: GETVPN\n"
+                           "    local addr 10.0.1.1, key server 10.0.0.1\n"
+                           "\n"
+                           "    inbound/outbound esp sas:\n"
+                           "     spi: {new1}\n"
+                           "       transform: esp-gcm ,\n"
+                           "       sa timing: remaining key lifetime (sec): (3600)\n"
+                           "       Anti-Replay(Time Based) : 5 sec interval\n"
+                           "     spi: {new2}\n"
+                           "       transform: esp-aes esp-sha256-hmac ,\n"
+                           "       sa timing: remaining key lifetime (sec): (7200)\n"
+                           "       Anti-Replay(Counter Based) : 64\n"
+                           "\n"
+                           "    earlier registration's esp sas, until they expire:\n"
+                           "     spi: {old1}\n"
+                           "       transform: esp-gcm ,\n"
+                           "       sa timing: remaining key lifetime (sec): (60)\n"
+                           "       Anti-Replay(Time Based) : 5 sec interval\n"
+                           "     spi: {old2}\n"
+                           "       transform: esp-aes esp-sha256-hmac ,\n"
+                           "       sa timing: remaining key lifetime (sec): (3660)\n"
+                           "       Anti-Replay(Counter Based) : 64\n",
+                           {{"new1", spi(fresh[0].spi)},
+                            {"new2", spi(fresh[1].spi)},
+                            {"old1", spi(old[0].spi)},
+                            {"old2", spi(old[1].spi)}}));
+    REQUIRE(out.data["groups"][0]["previous_teks"].size() == 2);
+    CHECK(out.data["groups"][0]["previous_teks"][0]["spi"] == old[0].spi);  // soonest to expire first
+    CHECK(out.data["groups"][0]["teks"].size() == 2);
+
+    // The first old TEK's lifetime ends: it leaves the data plane and the list.
+    tb.clock.advance(std::chrono::seconds{60});
+    out = mgmt::show_ipsec_sa(view, tb.clock);
+    CHECK(out.text.find(spi(old[0].spi)) == std::string::npos);
+    CHECK(out.text.find("     spi: " + spi(old[1].spi) + "\n       transform: esp-aes esp-sha256-hmac ,\n"
+                        "       sa timing: remaining key lifetime (sec): (3600)\n") != std::string::npos);
+    REQUIRE(out.data["groups"][0]["previous_teks"].size() == 1);
+    CHECK(out.data["groups"][0]["previous_teks"][0]["spi"] == old[1].spi);
+
+    // And with the second gone, only the current registration's remain.
+    tb.clock.advance(std::chrono::seconds{3600});
+    out = mgmt::show_ipsec_sa(view, tb.clock);
+    CHECK(out.text.find("earlier registration") == std::string::npos);
+    CHECK(out.data["groups"][0]["previous_teks"].empty());
+}
+
 TEST_CASE("a group member that is still registering shows its state and no SAs")
 {
     gdoi_test::testbed tb{gdoi_test::ks_cfg(), member_cfg()};
