@@ -644,6 +644,15 @@ struct crypto_bench {
         delete b.tables.crypto.exchange(nullptr);
     }
     std::uint64_t esp_drop(esp::drop_reason r) const { return drops->get(0, static_cast<std::size_t>(r)); }
+    // Replaces the worker's reassembly table with one of these limits.
+    void reassembly_table(std::uint32_t max_entries, std::uint64_t lifetime_ms)
+    {
+        fastpath::destroy_reassembly(b.ctx);
+        fastpath::reassembly_limits lim;
+        lim.max_entries = max_entries;
+        lim.lifetime_ms = lifetime_ms;
+        REQUIRE(fastpath::create_reassembly(b.ctx, lim, SOCKET_ID_ANY).empty());
+    }
     // ESP from the other member towards host A, as it arrives on wan1: made by
     // this router's own outbound (crypto map on lan0 for a moment) with the
     // group's current outbound SA. Clear `inner` on lan0 counts one policy_drop.
@@ -922,11 +931,7 @@ TEST_CASE("crypto map: an ESP fragment whose packet does not complete in the lif
     crypto_bench c(b);
     b.learn_neighbours();
     // A lifetime of zero: expired at the end of the poll that stored it.
-    fastpath::destroy_reassembly(b.ctx);
-    fastpath::reassembly_limits lim;
-    lim.max_entries = 16;
-    lim.lifetime_ms = 0;
-    REQUIRE(fastpath::create_reassembly(b.ctx, lim, SOCKET_ID_ANY).empty());
+    c.reassembly_table(16, 0);
     core::counter_set port_drops(fastpath::port_drop_names(), 1);
     b.ctx.port_drops = &port_drops;
 
@@ -949,10 +954,7 @@ TEST_CASE("crypto map: with the reassembly table full, one more packet's fragmen
     bench b;
     crypto_bench c(b);
     b.learn_neighbours();
-    fastpath::destroy_reassembly(b.ctx);
-    fastpath::reassembly_limits lim;
-    lim.max_entries = 16;
-    REQUIRE(fastpath::create_reassembly(b.ctx, lim, SOCKET_ID_ANY).empty());
+    c.reassembly_table(16, 2000);
 
     // 17 packets (each its own IPv4 ID) send their first fragment only.
     const bytes inner = ipv4(host_b, host_a, 400);
