@@ -48,11 +48,17 @@ std::string utc(core::system_time t)
     return buf;
 }
 
+// Whole seconds until `end`, rounded up (a started second still counts), never
+// below zero.
+long long seconds_left(core::steady_time end, const core::clock& clk)
+{
+    return std::max<long long>(0, std::chrono::ceil<std::chrono::seconds>(end - clk.now()).count());
+}
+
 // Seconds left of `lifetime` counted from `since`, never below zero.
 long long remaining(std::chrono::seconds lifetime, core::steady_time since, const core::clock& clk)
 {
-    const auto left = lifetime - std::chrono::duration_cast<std::chrono::seconds>(clk.now() - since);
-    return std::max<long long>(0, left.count());
+    return seconds_left(since + lifetime, clk);
 }
 
 std::string identity_text(std::optional<std::uint32_t> number, std::optional<std::uint32_t> address)
@@ -724,8 +730,7 @@ command_output show_ipsec_sa(const gdoi_view& v, const core::clock& clk,
             text += "\n    earlier registration's esp sas, until they expire:\n";
         }
         for (const auto* inst : earlier) {
-            const auto installed_at = inst->expires - inst->t.lifetime;
-            previous.push_back(sa_entry(inst->t, remaining(inst->t.lifetime, installed_at, clk), text));
+            previous.push_back(sa_entry(inst->t, seconds_left(inst->expires, clk), text));
         }
         text += "\n";
         groups.push_back({{"group", c.group},
